@@ -1,0 +1,3 @@
+from newsgrep.cli import main
+
+main()

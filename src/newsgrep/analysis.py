@@ -1,0 +1,311 @@
+"""Text analysis: the one pipeline that turns text into index terms, for documents and queries alike.
+
+    original text ──char fold──▶ normalised text ──jieba──▶ words ──t2s──▶ terms
+    (kept for display)  NFKC + lower-case, 1 map      merged dict    OpenCC, per word
+
+* **Char fold**: each character is NFKC-normalised (full-width Latin and digits
+  become half-width, compatibility ideographs become unified ones) and
+  lower-cased. A character may expand (``…`` -> ``...``), so an offset map is
+  kept and every token's ``startchar``/``endchar`` index the *original* text.
+* **Segmentation**: jieba's algorithm with the merged Simplified + Taiwan
+  dictionary (``newsgrep.dictionary``), run on the normalised text in its own
+  script.
+* **Script fold**: each word is converted to Simplified with OpenCC ``t2s``, so
+  ``台灣`` and ``台湾`` are one term. Display and highlighting use the original.
+* **Positions count words** (Whoosh convention, unlike jieba's own
+  ``ChineseAnalyzer`` which stores character offsets as positions and so breaks
+  phrase queries). At index time a long word also yields its dictionary
+  sub-words (``習近平`` -> ``习近``, ``近平``) at the *same* position; queries
+  (Whoosh passes ``mode="query"``) get whole words only, so ``"習近平強調"`` is
+  the phrase ``习近平 强调`` and ``賴清德`` stays one term.
+
+``fold(s)`` is the composition of the char fold and the script fold: for every
+token, ``fold(original[startchar:endchar]) == token.text``.
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from whoosh.analysis import Token, Tokenizer
+
+# ---------------------------------------------------------------------------
+# Character fold: NFKC + lower-case, with a map back to the original offsets.
+
+# char -> its fold, only for characters the fold changes; filled lazily.
+_CHAR_FOLD: dict[str, str] = {}
+# characters already classified (changed or not)
+_CHAR_SEEN: set[str] = set()
+# characters whose fold is not exactly one character (…, ㎡, ½, İ)
+_CHAR_EXPANDS: set[str] = set()
+_TRANSLATE: dict[int, str] = {}
+
+
+def _classify(chars: set[str]) -> None:
+    for ch in chars - _CHAR_SEEN:
+        folded = unicodedata.normalize("NFKC", ch).lower()
+        if folded != ch:
+            _CHAR_FOLD[ch] = folded
+            if len(folded) == 1:
+                _TRANSLATE[ord(ch)] = folded
+            else:
+                _CHAR_EXPANDS.add(ch)
+        _CHAR_SEEN.add(ch)
+
+
+@dataclass(frozen=True, slots=True)
+class Folded:
+    """Normalised text plus, when lengths differ, where each of its characters came from."""
+
+    text: str
+    # origin[i] = index in the original of normalised char i; None means "same index".
+    origin: tuple[int, ...] | None = None
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a normalised span to the smallest original span covering it."""
+        if self.origin is None:
+            return start, end
+        return self.origin[start], self.origin[end - 1] + 1
+
+
+def char_fold(text: str) -> Folded:
+    """NFKC + lower-case per character, remembering offsets when a character expands."""
+    chars = set(text)
+    _classify(chars)
+    if chars.isdisjoint(_CHAR_EXPANDS):
+        return Folded(text.translate(_TRANSLATE))
+    pieces: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(text):
+        folded = _CHAR_FOLD.get(ch, ch)
+        pieces.append(folded)
+        origin.extend([i] * len(folded))
+    return Folded("".join(pieces), tuple(origin))
+
+
+# ---------------------------------------------------------------------------
+# Script fold: Traditional -> Simplified, one word at a time.
+
+_t2s_converter = None
+_T2S_CACHE: dict[str, str] = {}
+_T2S_CACHE_LIMIT = 500_000
+
+
+def _t2s(text: str) -> str:
+    global _t2s_converter
+    if _t2s_converter is None:
+        import opencc
+
+        _t2s_converter = opencc.OpenCC("t2s")
+    return _t2s_converter.convert(text)
+
+
+def to_simplified(word: str) -> str:
+    """OpenCC t2s of one word (cached: news vocabularies repeat)."""
+    cached = _T2S_CACHE.get(word)
+    if cached is None:
+        cached = word if word.isascii() else _t2s(word)
+        if len(_T2S_CACHE) >= _T2S_CACHE_LIMIT:
+            _T2S_CACHE.clear()
+        _T2S_CACHE[word] = cached
+    return cached
+
+
+def fold(text: str) -> str:
+    """The term a piece of original text becomes: char fold, then script fold."""
+    return to_simplified(char_fold(text).text)
+
+
+def fold_text(text: str) -> Folded:
+    """Fold a whole text for substring matching (snippets): ``fold`` applied to all of it at once.
+
+    OpenCC converts phrase by phrase and keeps lengths in practice; a line whose
+    length would change is converted a character at a time instead, so the
+    offset map stays exact.
+    """
+    folded = char_fold(text)
+    lines = []
+    for line in folded.text.split("\n"):
+        converted = _t2s(line) if not line.isascii() else line
+        if len(converted) != len(line):
+            converted = "".join(c if len(c) == 1 else ch for ch in line for c in [to_simplified(ch)])
+        lines.append(converted)
+    return Folded("\n".join(lines), folded.origin)
+
+
+def is_searchable(word: str) -> bool:
+    """Words with at least one letter, digit or ideograph; punctuation and spaces are not indexed."""
+    return any(ch.isalnum() for ch in word)
+
+
+def _is_han(word: str) -> bool:
+    return all("\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" for ch in word)
+
+
+# ---------------------------------------------------------------------------
+# Segmentation.
+
+
+# Loaded jieba tokenizers by (resolved) word-list path: a dictionary is loaded once per process.
+_LOADED: dict[str, object] = {}
+
+
+class Segmenter:
+    """jieba's algorithm over the merged dictionary (loaded lazily, once per process)."""
+
+    def __init__(self, dictionary_folder: Path) -> None:
+        self.dictionary_folder = Path(dictionary_folder)
+        self._jieba = None
+
+    def _tokenizer(self):
+        if self._jieba is None:
+            from newsgrep.dictionary import ensure_dictionary
+
+            built = ensure_dictionary(self.dictionary_folder)
+            key = str(built.word_list.resolve())
+            if key not in _LOADED:
+                import jieba
+
+                jieba.setLogLevel(logging.WARNING)
+                tk = jieba.Tokenizer(dictionary=key)
+                tk.tmp_dir = str(built.folder)
+                tk.cache_file = built.jieba_cache.name
+                tk.initialize()
+                _LOADED[key] = tk
+            self._jieba = _LOADED[key]
+        return self._jieba
+
+    def spans(self, text: str) -> Iterator[tuple[int, int]]:
+        """(start, end) of every word of ``text``, whitespace and punctuation included, in order."""
+        pos = 0
+        for word in self._tokenizer().cut(text, HMM=True):
+            end = pos + len(word)
+            yield pos, end
+            pos = end
+
+    def subword_spans(self, word: str) -> Iterator[tuple[int, int]]:
+        """Dictionary words inside a long word, as jieba's search mode finds them (2- and 3-grams)."""
+        if len(word) <= 2 or not _is_han(word):
+            return
+        freq = self._tokenizer().FREQ
+        for n in (2, 3):
+            if len(word) > n:
+                for i in range(len(word) - n + 1):
+                    if freq.get(word[i : i + n]):
+                        yield i, i + n
+
+
+# ---------------------------------------------------------------------------
+# The analyzer: what Whoosh calls for every field value and every query word.
+
+
+@dataclass(frozen=True, slots=True)
+class AnalyzedToken:
+    """One token as ``newsgrep analyze`` shows it."""
+
+    term: str
+    position: int
+    start: int
+    end: int
+    original: str
+    subword: bool
+
+
+def analyze(text: str, segmenter: Segmenter, *, query: bool = False) -> Iterator[AnalyzedToken]:
+    """Every index term of ``text`` with its word position and original character span.
+
+    This is the analysis itself; ``NewsTokenizer`` only adapts it to Whoosh.
+    """
+    folded = char_fold(text)
+    norm = folded.text
+
+    def token(start: int, end: int, position: int, subword: bool) -> AnalyzedToken:
+        o_start, o_end = folded.to_original(start, end)
+        original = text[o_start:o_end]
+        # Where a character expanded, fold the whole original span so the term always equals fold(original).
+        normalized = norm[start:end] if folded.origin is None else char_fold(original).text
+        return AnalyzedToken(to_simplified(normalized), position, o_start, o_end, original, subword)
+
+    position = 0
+    for start, end in segmenter.spans(norm):
+        word = norm[start:end]
+        if not is_searchable(word):
+            continue
+        yield token(start, end, position, False)
+        if not query:
+            for s, e in segmenter.subword_spans(word):
+                yield token(start + s, start + e, position, True)
+        position += 1
+
+
+def words(text: str, segmenter: Segmenter) -> list[str]:
+    """The segmentation of ``text`` in its original script, one entry per word, spaces dropped.
+
+    This is what ``newsgrep analyze`` prints per line of standard input, the
+    format SIGHAN's scorer reads.
+    """
+    folded = char_fold(text)
+    out = []
+    for start, end in segmenter.spans(folded.text):
+        if folded.text[start:end].isspace():
+            continue
+        o_start, o_end = folded.to_original(start, end)
+        out.append(text[o_start:o_end])
+    return out
+
+
+class NewsTokenizer(Tokenizer):
+    """Whoosh tokenizer running ``analyze``; terms come out fully folded.
+
+    Holds only the segmenter (which loads its dictionary on first use) and
+    pickles without it, because Whoosh stores the schema in the index's TOC.
+    """
+
+    def __init__(self, segmenter: Segmenter | None = None) -> None:
+        self.segmenter = segmenter
+
+    def __getstate__(self):
+        return {}
+
+    def __setstate__(self, state):
+        self.segmenter = None
+
+    def __eq__(self, other):
+        return isinstance(other, NewsTokenizer)
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs,
+    ) -> Iterator[Token]:
+        if self.segmenter is None:
+            raise RuntimeError("NewsTokenizer used without a segmenter (open the index through newsgrep.index)")
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for item in analyze(value, self.segmenter, query=(mode == "query")):
+            token.text = item.term
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = item.original
+            if positions:
+                token.pos = start_pos + item.position
+            if chars:
+                token.startchar = start_char + item.start
+                token.endchar = start_char + item.end
+            yield token
+
+
+def news_analyzer(segmenter: Segmenter) -> NewsTokenizer:
+    return NewsTokenizer(segmenter)

@@ -1,0 +1,174 @@
+"""The command line: each command parses options, calls one library function, hands the result to a view.
+
+Exit codes follow grep: 0 found (or done), 1 nothing found, 2 error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from newsgrep.console import Color, make_consoles
+from newsgrep.errors import NewsgrepError
+
+app = typer.Typer(
+    name="newsgrep",
+    help="Search a folder of Chinese news articles: ingest them once, then search and show.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+IndexOption = Annotated[
+    Optional[Path],
+    typer.Option("--index", envvar="NEWSGREP_INDEX", help="Index folder [default: data/index]", show_default=False),
+]
+ColorOption = Annotated[Color, typer.Option("--color", help="Colour: auto (terminal only), never, always.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="JSON Lines on stdout, one object per item.")]
+
+
+class SortOrder(str, Enum):
+    score = "score"
+    date = "date"
+
+
+def _index_path(index: Optional[Path]) -> Path:
+    from newsgrep.index import default_index_path
+
+    return index if index is not None else default_index_path()
+
+
+@contextmanager
+def reporting_errors(err: Console) -> Iterator[None]:
+    """Library errors become one line on stderr and exit code 2, never a traceback."""
+    try:
+        yield
+    except NewsgrepError as e:
+        err.print(Text(f"newsgrep: {e}", style="red"))
+        raise typer.Exit(2) from None
+
+
+def _day(value: Optional[dt.datetime]) -> Optional[dt.date]:
+    return value.date() if value is not None else None
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to read (folders recursively).", show_default=False)],
+    index: IndexOption = None,
+    prune: Annotated[bool, typer.Option("--prune", help="Remove stored articles whose files are gone.")] = False,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Build a fresh index from PATHS and swap it in.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary line; errors only.")] = False,
+    color: ColorOption = Color.auto,
+) -> None:
+    """Read every article file under PATHS into the index. Re-running is cheap: unchanged files are skipped."""
+    from rich.progress import track
+
+    from newsgrep.ingest import ingest_paths
+    from newsgrep.views import render_report
+
+    out, err = make_consoles(color)
+    index_path = _index_path(index)
+
+    def progress(files):
+        return track(files, description="Indexing", console=err, transient=True, disable=quiet or not err.is_terminal)
+
+    with reporting_errors(err):
+        report = ingest_paths(paths, index_path, prune=prune, rebuild=rebuild, track=progress)
+    render_report(report, err, index_path=str(index_path), quiet=quiet)
+    if report.failures:
+        raise typer.Exit(2)
+    if report.files == 0:
+        raise typer.Exit(1)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help='Words (all must match), OR, -word, "a phrase", title:word.')],
+    index: IndexOption = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Show at most this many hits.")] = 10,
+    since: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="Only articles dated on or after YYYY-MM-DD.")] = None,
+    until: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="Only articles dated on or before YYYY-MM-DD.")] = None,
+    sort: Annotated[SortOrder, typer.Option("--sort", help="Rank by relevance (score) or newest first (date).")] = SortOrder.score,
+    json: JsonOption = False,
+    color: ColorOption = Color.auto,
+) -> None:
+    """Ranked hits: id, date, title and a snippet with the matched words highlighted."""
+    from newsgrep.index import NewsIndex
+    from newsgrep.search import search as run_search
+    from newsgrep.views import render_hits, render_no_hits, write_json_lines
+
+    out, err = make_consoles(Color.never if json else color)
+    with reporting_errors(err):
+        ix = NewsIndex.open(_index_path(index))
+        result = run_search(ix, query, since=_day(since), until=_day(until), sort=sort.value, limit=limit)
+    if json:
+        write_json_lines(out, (hit.to_dict() for hit in result.hits))
+    elif result.hits:
+        render_hits(result, out)
+    if not result.hits:
+        render_no_hits(result, err)
+        raise typer.Exit(1)
+
+
+@app.command()
+def show(
+    article_id: Annotated[str, typer.Argument(metavar="ID", help="Article id, or a unique prefix of one.")],
+    index: IndexOption = None,
+    json: JsonOption = False,
+    color: ColorOption = Color.auto,
+) -> None:
+    """Print one article, laid out for reading (--json: the full record)."""
+    from newsgrep.index import NewsIndex
+    from newsgrep.views import render_article, write_json_lines
+
+    out, err = make_consoles(Color.never if json else color)
+    with reporting_errors(err):
+        article = NewsIndex.open(_index_path(index)).get(article_id)
+    if json:
+        write_json_lines(out, [article.to_dict()])
+    else:
+        render_article(article, out)
+
+
+@app.command()
+def analyze(
+    text: Annotated[Optional[str], typer.Argument(help="Text to analyse; without it, segment standard input line by line.")] = None,
+    query_mode: Annotated[bool, typer.Option("--query", help="Analyse as a query (whole words, no sub-words).")] = False,
+    index: IndexOption = None,
+    json: JsonOption = False,
+    color: ColorOption = Color.auto,
+) -> None:
+    """Show how text is segmented and folded: each token with its position and offsets.
+
+    With no TEXT, read standard input and write each line's words in the original
+    script separated by single spaces (the format SIGHAN's scorer reads).
+    """
+    from newsgrep.analysis import Segmenter, analyze as run_analyze, words
+    from newsgrep.index import DICTIONARY_FOLDER
+    from newsgrep.views import render_tokens, token_dict, write_json_lines
+
+    out, err = make_consoles(Color.never if json else color)
+    segmenter = Segmenter(_index_path(index) / DICTIONARY_FOLDER)
+    if text is None:
+        for line in sys.stdin:
+            out.file.write(" ".join(words(line.rstrip("\r\n"), segmenter)) + "\n")
+        return
+    tokens = list(run_analyze(text, segmenter, query=query_mode))
+    if json:
+        write_json_lines(out, (token_dict(t) for t in tokens))
+    else:
+        render_tokens(tokens, out)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,125 @@
+"""From a list of text paragraphs to an article body: what is text, heading, caption or noise.
+
+Every reader ends here, whatever the file format, so one set of rules decides
+what belongs to the article. The rules are deliberately narrow: a line is noise
+or a caption only when its whole shape says so (a line made of nothing but
+``廣告``, a line that *starts* with ``延伸閱讀：``, a credit at the *end* of a
+line), so a real sentence that merely mentions those words stays in the body.
+"""
+
+from __future__ import annotations
+
+import re
+
+from newsgrep.record import Block, Caption
+
+# Sentence-final punctuation, full- and half-width.
+_SENTENCE_END = "。！？!?；;"
+# Characters that make a short line read as a sentence, a quote or a lead-in, never a heading.
+_NOT_IN_HEADING = re.compile(r"[。！？!?；;：:「」『』“”\"]")
+HEADING_MAX_CHARS = 40
+
+# A line made only of ad placeholders: "廣告 廣告", "广告", "Advertisement".
+_AD_LINE = re.compile(r"^(?:(?:廣告|广告|advertisement|ad)\s*)+$", re.IGNORECASE)
+
+# A line that is a link list, not prose: "延伸閱讀：…", "相關新聞：…", "▲延伸閱讀" …
+_LINK_LABELS = (
+    "延伸閱讀", "延伸阅读", "相關新聞", "相关新闻", "相關閱讀", "相关阅读", "推薦閱讀", "推荐阅读",
+    "更多新聞", "更多新闻", "看更多", "熱門新聞", "热门新闻", "你可能也想看", "猜你喜歡", "猜你喜欢",
+)
+_LINK_LINE = re.compile(
+    r"^[\s▲►▶●■◆★☆※>＞【\[]*(?:" + "|".join(_LINK_LABELS) + r")[\s】\]]*(?:[:：]|$)"
+)
+
+# A photo credit at the end of a line. The caption is whatever precedes it.
+_CREDIT_MARKERS = (
+    r"Flickr by\s",
+    r"Photo Credit\s*[:：]",
+    r"Photo\s*[:：]",
+    r"圖片來源\s*[:：]",
+    r"图片来源\s*[:：]",
+    r"照片來源\s*[:：]",
+    r"照片来源\s*[:：]",
+    # 圖／, 攝影：… but not 地圖：, 示意圖： (the marker must not continue a word)
+    r"[（(]?\s*(?<![\u4e00-\u9fff])(?:資料照|资料照|圖|图|攝影|摄影)\s*[／/:：]",
+)
+_CREDIT = re.compile(r"(?P<credit>(?:" + "|".join(_CREDIT_MARKERS) + r").*)$", re.IGNORECASE)
+CREDIT_MAX_CHARS = 80
+CAPTION_MAX_CHARS = 150
+
+
+def clean_line(line: str) -> str:
+    """Trim ordinary and full-width (U+3000) spaces, and invisible marks, from both ends."""
+    return line.strip(" \t\r\n\u3000\u00a0\ufeff\u200b")
+
+
+def is_noise(line: str) -> bool:
+    """True for lines that are page furniture, not article text."""
+    return bool(_AD_LINE.match(line) or _LINK_LINE.match(line))
+
+
+def split_caption(line: str) -> Caption | None:
+    """``'…問題。」Flickr by The White House'`` -> Caption(text, credit); None for ordinary text.
+
+    The credit must end the line and must not itself read like a sentence, so
+    ``他說圖片來源：網路，並不可靠。`` stays a paragraph.
+    """
+    match = _CREDIT.search(line)
+    if not match:
+        return None
+    credit = clean_line(match.group("credit"))
+    if len(credit) > CREDIT_MAX_CHARS or any(ch in credit for ch in "。！？!?"):
+        return None
+    caption = clean_line(line[: match.start("credit")])
+    if len(caption) > CAPTION_MAX_CHARS:
+        return None
+    if credit[:1] in "（(" and credit[-1:] in "）)":
+        credit = credit[1:-1].strip()
+    return Caption(text=caption, credit=credit)
+
+
+def is_heading(line: str) -> bool:
+    """Short and unpunctuated (a clause comma is allowed): ``從大豆到能源，川普釋出穩定美中關係訊號``."""
+    return 0 < len(line) <= HEADING_MAX_CHARS and not _NOT_IN_HEADING.search(line)
+
+
+def build_body(paragraphs: list[str]) -> tuple[list[Block], list[Caption]]:
+    """Classify paragraphs (already split, in order) into body blocks and captions, dropping noise."""
+    blocks: list[Block] = []
+    captions: list[Caption] = []
+    for raw in paragraphs:
+        line = clean_line(raw)
+        if not line or is_noise(line):
+            continue
+        caption = split_caption(line)
+        if caption is not None:
+            captions.append(caption)
+        elif is_heading(line):
+            blocks.append(Block("heading", line))
+        else:
+            blocks.append(Block("paragraph", line))
+    return blocks, captions
+
+
+TITLE_MAX_CHARS = 40
+
+
+def derive_title(lede: str) -> str:
+    """A title for an article that has none: the lede's first sentence, cut to a readable length.
+
+    A long first sentence is cut at its last clause break (，；：, else 、) that
+    keeps the title within ``TITLE_MAX_CHARS``; with no such break it is cut
+    hard and marked with an ellipsis.
+    """
+    text = clean_line(lede)
+    end = next((i for i, ch in enumerate(text) if ch in _SENTENCE_END), len(text))
+    sentence = text[:end].strip()
+    if len(sentence) <= TITLE_MAX_CHARS:
+        return sentence
+    head = sentence[:TITLE_MAX_CHARS]
+    # Prefer a clause break; an enumeration comma (、) only when there is no clause break.
+    for breaks in ("，；：,;:", "、"):
+        cut = max(head.rfind(ch) for ch in breaks)
+        if cut >= 8:
+            return head[:cut]
+    return head.rstrip() + "…"

@@ -1,0 +1,125 @@
+"""The article record: what every reader produces and what the index stores.
+
+One frozen dataclass per article. The body keeps the article's own order of
+paragraphs and sub-headings as ``Block``s; photo captions are kept apart, with
+their credit, because they describe a picture rather than continue the text.
+``content_hash`` covers everything a reader extracted, so two records with the
+same hash say the same thing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field, fields
+from typing import Any, Literal
+
+BlockKind = Literal["paragraph", "heading"]
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One unit of the article body, in reading order."""
+
+    kind: BlockKind
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Caption:
+    """A photo caption and the credit line that came with it (either may be empty)."""
+
+    text: str
+    credit: str = ""
+
+
+@dataclass(frozen=True)
+class Article:
+    id: str
+    source_path: str
+    title: str
+    lede: str
+    body: tuple[Block, ...] = ()
+    date: dt.date | dt.datetime | None = None
+    title_derived: bool = False
+    captions: tuple[Caption, ...] = ()
+    url: str | None = None
+    outlet: str | None = None
+    author: str | None = None
+    category: str | None = None
+    tags: tuple[str, ...] = ()
+    content_hash: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.content_hash:
+            object.__setattr__(self, "content_hash", self._compute_hash())
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [b.text for b in self.body if b.kind == "paragraph"]
+
+    @property
+    def headings(self) -> list[str]:
+        return [b.text for b in self.body if b.kind == "heading"]
+
+    @property
+    def text(self) -> str:
+        """The searchable body: lede, sub-headings and paragraphs, then caption texts.
+
+        This exact string is what the index analyses and what snippets are cut
+        from, so highlight offsets always refer to it.
+        """
+        parts = [self.lede, *(b.text for b in self.body), *(c.text for c in self.captions)]
+        return "\n\n".join(p for p in parts if p)
+
+    def _compute_hash(self) -> str:
+        content = {k: v for k, v in self.to_dict().items() if k not in _IDENTITY_FIELDS}
+        blob = json.dumps(content, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        return hashlib.sha256(blob).hexdigest()[:32]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict; ``from_dict`` reverses it exactly."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "body":
+                value = [{"kind": b.kind, "text": b.text} for b in value]
+            elif f.name == "captions":
+                value = [{"text": c.text, "credit": c.credit} for c in value]
+            elif f.name == "tags":
+                value = list(value)
+            elif f.name == "date" and value is not None:
+                value = value.isoformat()
+            out[f.name] = value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Article:
+        values = dict(data)
+        values["body"] = tuple(Block(b["kind"], b["text"]) for b in data.get("body", ()))
+        values["captions"] = tuple(Caption(c["text"], c.get("credit", "")) for c in data.get("captions", ()))
+        values["tags"] = tuple(data.get("tags", ()))
+        values["date"] = parse_iso_date(data.get("date"))
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in values.items() if k in known})
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> Article:
+        return cls.from_dict(json.loads(text))
+
+
+# Where an article came from is not part of what it says.
+_IDENTITY_FIELDS = {"id", "source_path", "content_hash"}
+
+
+def parse_iso_date(value: str | None) -> dt.date | dt.datetime | None:
+    """``2026-02-08`` -> date, ``2026-02-08T10:30:00+08:00`` -> datetime, None -> None."""
+    if not value:
+        return None
+    if "T" in value or " " in value.strip():
+        return dt.datetime.fromisoformat(value)
+    return dt.date.fromisoformat(value)

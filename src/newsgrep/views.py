@@ -1,0 +1,120 @@
+"""Terminal views: how hits, articles, tokens and ingest reports look. Nothing here touches the index."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from newsgrep.analysis import AnalyzedToken
+from newsgrep.ingest import IngestReport
+from newsgrep.record import Article
+from newsgrep.search import SearchResult
+from newsgrep.snippets import Snippet
+
+MATCH_STYLE = "bold red"
+
+
+def shown_path(path: str) -> str:
+    """A stored absolute path, relative to the current folder when it lies under it."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if relative.startswith("..") else relative
+
+
+def styled(snippet: Snippet, base: str = "") -> Text:
+    text = Text(snippet.text, style=base)
+    for start, end in snippet.highlights:
+        text.stylize(MATCH_STYLE, start, end)
+    return text
+
+
+def write_json_lines(console: Console, rows: Iterable[dict[str, Any]]) -> None:
+    """JSON Lines on the console's file, bypassing Rich so nothing is styled or wrapped."""
+    for row in rows:
+        console.file.write(json.dumps(row, ensure_ascii=False) + "\n")
+    console.file.flush()
+
+
+def render_hits(result: SearchResult, out: Console) -> None:
+    for hit in result.hits:
+        line = Text()
+        line.append(hit.id, style="magenta")
+        line.append("  ")
+        line.append(hit.date.isoformat() if hit.date else "----------", style="green")
+        line.append("  ")
+        line.append_text(styled(hit.title, "bold"))
+        out.print(line)
+        snippet = Text("    ")
+        snippet.append_text(styled(hit.snippet))
+        out.print(snippet)
+
+
+def render_no_hits(result: SearchResult, err: Console) -> None:
+    err.print(Text(f"no articles match {result.query}"))
+
+
+def render_article(article: Article, out: Console) -> None:
+    out.print(Text(article.title, style="bold"))
+    meta = [article.date.isoformat() if article.date else "no date"]
+    meta += [v for v in (article.outlet, article.author) if v]
+    meta.append(shown_path(article.source_path))
+    out.print(Text(" · ".join(meta), style="dim"))
+    details = [f"id {article.id}"]
+    if article.url:
+        details.append(article.url)
+    if article.title_derived:
+        details.append("title derived from the lede")
+    out.print(Text(" · ".join(details), style="dim"))
+    out.print()
+    if article.lede:
+        out.print(Text(article.lede, style="italic"))
+        out.print()
+    for block in article.body:
+        if block.kind == "heading":
+            out.print(Text(block.text, style="bold cyan"))
+        else:
+            out.print(Text(block.text))
+        out.print()
+    for caption in article.captions:
+        line = Text("圖說 ", style="dim")
+        line.append(caption.text, style="italic")
+        if caption.credit:
+            line.append(f" ({caption.credit})", style="dim")
+        out.print(line)
+
+
+def render_tokens(tokens: list[AnalyzedToken], out: Console) -> None:
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for name in ("pos", "term", "original", "start", "end", "type"):
+        table.add_column(name, justify="right" if name in ("pos", "start", "end") else "left")
+    for t in tokens:
+        table.add_row(
+            str(t.position), Text(t.term), Text(t.original), str(t.start), str(t.end), "subword" if t.subword else "word"
+        )
+    out.print(table)
+
+
+def token_dict(t: AnalyzedToken) -> dict[str, Any]:
+    return {
+        "token": t.term,
+        "original": t.original,
+        "position": t.position,
+        "start_offset": t.start,
+        "end_offset": t.end,
+        "type": "subword" if t.subword else "word",
+    }
+
+
+def render_report(report: IngestReport, err: Console, *, index_path: str, quiet: bool) -> None:
+    for failure in report.failures:
+        err.print(Text(f"newsgrep: {failure}", style="red"))
+    if not quiet:
+        err.print(Text(f"{index_path}: {report.summary()}"))

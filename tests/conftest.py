@@ -1,0 +1,75 @@
+"""Shared fixtures: the seed, a small self-written corpus, and indexes that share one built dictionary.
+
+Building the merged dictionary takes seconds, so it is built once per test
+session and linked into each test's index folder (the index looks for it in
+``<index>/dictionary``). Tests that read ``../shared/data`` skip when it is absent.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "seeds" / "000_483c8889d9bd71fa.txt"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def shared_data() -> Path | None:
+    """``$NEWSGREP_SHARED`` (the shared folder or its data/), else ``../shared/data`` beside the project."""
+    candidates = []
+    if os.environ.get("NEWSGREP_SHARED"):
+        env = Path(os.environ["NEWSGREP_SHARED"])
+        candidates += [env / "data", env]
+    candidates.append(ROOT.parent / "shared" / "data")
+    return next((c for c in candidates if (c / "sighan2005").is_dir() or (c / "corpora").is_dir()), None)
+
+
+def pytest_addoption(parser):
+    parser.addoption("--slow", action="store_true", help="also run tests marked slow")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--slow"):
+        return
+    skip = pytest.mark.skip(reason="slow: run with --slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def dictionary_folder(tmp_path_factory) -> Path:
+    from newsgrep.dictionary import ensure_dictionary
+
+    folder = tmp_path_factory.mktemp("dictionary")
+    ensure_dictionary(folder)
+    return folder
+
+
+@pytest.fixture
+def index_path(tmp_path, dictionary_folder) -> Path:
+    """An index folder that does not exist yet as an index, with the session's dictionary linked in."""
+    path = tmp_path / "index"
+    path.mkdir()
+    (path / "dictionary").symlink_to(dictionary_folder, target_is_directory=True)
+    return path
+
+
+@pytest.fixture
+def corpus(tmp_path) -> Path:
+    """A folder with the seed and the self-written fixture articles."""
+    folder = tmp_path / "corpus"
+    shutil.copytree(FIXTURES / "corpus", folder)
+    shutil.copy(SEED, folder)
+    return folder
+
+
+@pytest.fixture
+def segmenter(dictionary_folder):
+    from newsgrep.analysis import Segmenter
+
+    return Segmenter(dictionary_folder)
