@@ -13,7 +13,7 @@ from conftest import FIXTURES, SEED
 
 @pytest.fixture(scope="module")
 def seed():
-    [article] = read_file(SEED)
+    [article] = read_file(SEED).articles
     return article
 
 
@@ -58,7 +58,7 @@ def test_seed_noise_is_gone_and_caption_kept(seed):
 
 
 def test_real_sentences_that_mention_noise_words_are_kept():
-    [article] = read_file(FIXTURES / "corpus" / "102_typhoon.txt")
+    [article] = read_file(FIXTURES / "corpus" / "102_typhoon.txt").articles
     text = article.text
     assert "這則廣告廣告費用高達百萬元" in text
     assert "記者在延伸閱讀區看到的舊聞" in text
@@ -72,8 +72,8 @@ def test_bom_crlf_and_full_width_spaces(tmp_path):
     messy = "\ufeff" + text.replace("\n", "\r\n").replace("\r\n\r\n繼去年", "\r\n\u3000\u3000\r\n\u3000\u3000繼去年")
     path = tmp_path / "000_483c8889d9bd71fa.txt"
     path.write_bytes(messy.encode("utf-8"))
-    [messy_article] = read_file(path)
-    [clean_article] = read_file(SEED)
+    [messy_article] = read_file(path).articles
+    [clean_article] = read_file(SEED).articles
     assert messy_article.content_hash == clean_article.content_hash
     assert messy_article.paragraphs[0].startswith("繼去年11月後")
 

@@ -166,7 +166,7 @@ def _read_if_changed(path: Path, key: str, known: StoredFile | None) -> tuple[li
     sha = hashlib.sha256(data).hexdigest()
     if known is not None and _same_bytes(known.signature, sha):
         return None, known.signature
-    articles = read_file(path, data, source_path=key)
+    articles = read_file(path, data, source_path=key).articles
     if not articles:
         raise ReadError(str(path), "no articles found")
     return articles, file_signature(stat.st_size, stat.st_mtime_ns, sha)
