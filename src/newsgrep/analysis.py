@@ -25,13 +25,14 @@ token, ``fold(original[startchar:endchar]) == token.text``.
 
 from __future__ import annotations
 
-import logging
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from typing import Protocol
 
 from whoosh.analysis import Token, Tokenizer
+
+from newsgrep.segmentation import subword_spans, word_spans
 
 # ---------------------------------------------------------------------------
 # Character fold: NFKC + lower-case, with a map back to the original offsets.
@@ -142,63 +143,6 @@ def is_searchable(word: str) -> bool:
     return any(ch.isalnum() for ch in word)
 
 
-def _is_han(word: str) -> bool:
-    return all("\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" for ch in word)
-
-
-# ---------------------------------------------------------------------------
-# Segmentation.
-
-
-# Loaded jieba tokenizers by (resolved) word-list path: a dictionary is loaded once per process.
-_LOADED: dict[str, object] = {}
-
-
-class Segmenter:
-    """jieba's algorithm over the merged dictionary (loaded lazily, once per process)."""
-
-    def __init__(self, dictionary_folder: Path) -> None:
-        self.dictionary_folder = Path(dictionary_folder)
-        self._jieba = None
-
-    def _tokenizer(self):
-        if self._jieba is None:
-            from newsgrep.dictionary import ensure_dictionary
-
-            built = ensure_dictionary(self.dictionary_folder)
-            key = str(built.word_list.resolve())
-            if key not in _LOADED:
-                import jieba
-
-                jieba.setLogLevel(logging.WARNING)
-                tk = jieba.Tokenizer(dictionary=key)
-                tk.tmp_dir = str(built.folder)
-                tk.cache_file = built.jieba_cache.name
-                tk.initialize()
-                _LOADED[key] = tk
-            self._jieba = _LOADED[key]
-        return self._jieba
-
-    def spans(self, text: str) -> Iterator[tuple[int, int]]:
-        """(start, end) of every word of ``text``, whitespace and punctuation included, in order."""
-        pos = 0
-        for word in self._tokenizer().cut(text, HMM=True):
-            end = pos + len(word)
-            yield pos, end
-            pos = end
-
-    def subword_spans(self, word: str) -> Iterator[tuple[int, int]]:
-        """Dictionary words inside a long word, as jieba's search mode finds them (2- and 3-grams)."""
-        if len(word) <= 2 or not _is_han(word):
-            return
-        freq = self._tokenizer().FREQ
-        for n in (2, 3):
-            if len(word) > n:
-                for i in range(len(word) - n + 1):
-                    if freq.get(word[i : i + n]):
-                        yield i, i + n
-
-
 # ---------------------------------------------------------------------------
 # The analyzer: what Whoosh calls for every field value and every query word.
 
@@ -213,6 +157,14 @@ class AnalyzedToken:
     end: int
     original: str
     subword: bool
+
+
+class Segmenter(Protocol):
+    """What analysis needs from a segmentation engine (see ``newsgrep.segmentation``)."""
+
+    def cut(self, text: str) -> list[str]: ...
+
+    def is_word(self, word: str) -> bool: ...
 
 
 def analyze(text: str, segmenter: Segmenter, *, query: bool = False) -> Iterator[AnalyzedToken]:
@@ -231,13 +183,13 @@ def analyze(text: str, segmenter: Segmenter, *, query: bool = False) -> Iterator
         return AnalyzedToken(to_simplified(normalized), position, o_start, o_end, original, subword)
 
     position = 0
-    for start, end in segmenter.spans(norm):
+    for start, end in word_spans(segmenter.cut(norm)):
         word = norm[start:end]
         if not is_searchable(word):
             continue
         yield token(start, end, position, False)
         if not query:
-            for s, e in segmenter.subword_spans(word):
+            for s, e in subword_spans(word, segmenter.is_word):
                 yield token(start + s, start + e, position, True)
         position += 1
 
@@ -250,7 +202,7 @@ def words(text: str, segmenter: Segmenter) -> list[str]:
     """
     folded = char_fold(text)
     out = []
-    for start, end in segmenter.spans(folded.text):
+    for start, end in word_spans(segmenter.cut(folded.text)):
         if folded.text[start:end].isspace():
             continue
         o_start, o_end = folded.to_original(start, end)
@@ -258,21 +210,35 @@ def words(text: str, segmenter: Segmenter) -> list[str]:
     return out
 
 
+# Segmenters for tokenizers that Whoosh unpickles from an index's TOC (worker processes of a
+# multi-process writer open the index themselves): set by whoever opened the index, inherited by fork.
+_PROCESS_SEGMENTERS: tuple[Segmenter, Segmenter] | None = None
+
+
+def use_segmenters(index_segmenter: Segmenter, query_segmenter: Segmenter) -> None:
+    """Make these the segmenters of every ``NewsTokenizer`` unpickled in this process (and its forks)."""
+    global _PROCESS_SEGMENTERS
+    _PROCESS_SEGMENTERS = (index_segmenter, query_segmenter)
+
+
 class NewsTokenizer(Tokenizer):
     """Whoosh tokenizer running ``analyze``; terms come out fully folded.
 
-    Holds only the segmenter (which loads its dictionary on first use) and
-    pickles without it, because Whoosh stores the schema in the index's TOC.
+    Documents are cut by the index segmenter, queries (Whoosh passes
+    ``mode="query"``) by the query segmenter; both give the same words. The
+    tokenizer pickles without its segmenters, because Whoosh stores the schema
+    in the index's TOC; an unpickled one takes the process's (``use_segmenters``).
     """
 
-    def __init__(self, segmenter: Segmenter | None = None) -> None:
-        self.segmenter = segmenter
+    def __init__(self, index_segmenter: Segmenter | None = None, query_segmenter: Segmenter | None = None) -> None:
+        self.index_segmenter = index_segmenter
+        self.query_segmenter = query_segmenter
 
     def __getstate__(self):
         return {}
 
     def __setstate__(self, state):
-        self.segmenter = None
+        self.index_segmenter, self.query_segmenter = _PROCESS_SEGMENTERS or (None, None)
 
     def __eq__(self, other):
         return isinstance(other, NewsTokenizer)
@@ -290,10 +256,12 @@ class NewsTokenizer(Tokenizer):
         mode: str = "",
         **kwargs,
     ) -> Iterator[Token]:
-        if self.segmenter is None:
-            raise RuntimeError("NewsTokenizer used without a segmenter (open the index through newsgrep.index)")
+        query = mode == "query"
+        segmenter = self.query_segmenter if query else self.index_segmenter
+        if segmenter is None:
+            raise RuntimeError("NewsTokenizer used without segmenters (open the index through newsgrep.index)")
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for item in analyze(value, self.segmenter, query=(mode == "query")):
+        for item in analyze(value, segmenter, query=query):
             token.text = item.term
             token.boost = 1.0
             token.stopped = False
@@ -307,5 +275,5 @@ class NewsTokenizer(Tokenizer):
             yield token
 
 
-def news_analyzer(segmenter: Segmenter) -> NewsTokenizer:
-    return NewsTokenizer(segmenter)
+def news_analyzer(index_segmenter: Segmenter, query_segmenter: Segmenter) -> NewsTokenizer:
+    return NewsTokenizer(index_segmenter, query_segmenter)

@@ -153,12 +153,15 @@ def analyze(
     With no TEXT, read standard input and write each line's words in the original
     script separated by single spaces (the format SIGHAN's scorer reads).
     """
-    from newsgrep.analysis import Segmenter, analyze as run_analyze, words
-    from newsgrep.index import DICTIONARY_FOLDER
+    from newsgrep.analysis import analyze as run_analyze, words
+    from newsgrep.index import dictionary_for
+    from newsgrep.segmentation import IndexSegmenter, QuerySegmenter
     from newsgrep.views import render_tokens, token_dict, write_json_lines
 
     out, err = make_consoles(Color.never if json else color)
-    segmenter = Segmenter(_index_path(index) / DICTIONARY_FOLDER)
+    with reporting_errors(err):
+        dictionary = dictionary_for(_index_path(index))
+    segmenter = (QuerySegmenter if query_mode else IndexSegmenter)(dictionary)
     if text is None:
         for line in sys.stdin:
             out.file.write(" ".join(words(line.rstrip("\r\n"), segmenter)) + "\n")

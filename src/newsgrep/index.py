@@ -1,10 +1,11 @@
 """The index: Whoosh schema, opening and creating, writing, and reading stored articles back.
 
 One index is one folder (default ``data/index``) holding Whoosh's files, the
-merged dictionary it was built with (``dictionary/``) and ``newsgrep.json``,
-which records the schema version and the analyzer fingerprint. An index whose
-record does not match this code is refused with a clear message instead of
-answering wrongly.
+merged dictionary it was built with (``dictionary/merged-<fingerprint>/``) and
+``newsgrep.json``, which records the schema version, the analyzer version and
+the dictionary fingerprint. An index whose record does not match this code is
+refused with a clear message instead of answering wrongly; a changed user
+dictionary is noticed at ingest and asks for ``--rebuild``.
 
 Every write goes through ``NewsIndex.writer()``, a context manager that commits
 on success and cancels on any exception, so a writer is never left holding the
@@ -22,13 +23,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from newsgrep.dictionary import MergedDictionary, ensure_dictionary
 from newsgrep.errors import IndexMissing, IndexOutdated, UnknownArticle
 from newsgrep.record import Article
 
 # Bump when the fields or their meaning change; older indexes must be rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # Bump when the analysis pipeline changes in a way that changes terms.
-ANALYZER_VERSION = 1
+ANALYZER_VERSION = 2
 META_FILE = "newsgrep.json"
 DICTIONARY_FOLDER = "dictionary"
 DEFAULT_INDEX = Path("data") / "index"
@@ -40,13 +42,13 @@ def default_index_path() -> Path:
     return Path(env) if env else DEFAULT_INDEX
 
 
-def build_schema(segmenter):
+def build_schema(index_segmenter, query_segmenter):
     """The fields. ``title`` and ``body`` share the one analyzer; the full record is stored compressed."""
     from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 
     from newsgrep.analysis import news_analyzer
 
-    analyzer = news_analyzer(segmenter)
+    analyzer = news_analyzer(index_segmenter, query_segmenter)
     return Schema(
         id=ID(stored=True, unique=True, sortable=True),
         path=ID(stored=True, sortable=True),
@@ -59,6 +61,39 @@ def build_schema(segmenter):
         # The whole Article as zlib-compressed JSON: what `show` prints and what snippets are cut from.
         record=STORED(),
     )
+
+
+def read_meta(path: Path) -> dict | None:
+    """The index's ``newsgrep.json``, or None when there is no index at ``path``."""
+    try:
+        return json.loads((path / META_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as e:
+        raise IndexOutdated(f"{path / META_FILE}: unreadable ({e}); rebuild with: newsgrep ingest --rebuild DIR") from None
+
+
+def _check_meta(path: Path, meta: dict) -> MergedDictionary:
+    """The dictionary the index was built with, if this code can use the index at all."""
+    rebuild = "rebuild it with: newsgrep ingest --rebuild DIR"
+    if meta.get("schema_version") != SCHEMA_VERSION or meta.get("analyzer_version") != ANALYZER_VERSION:
+        raise IndexOutdated(
+            f"index at {path} was built by another newsgrep (schema {meta.get('schema_version')}, analyzer "
+            f"{meta.get('analyzer_version')}; this one uses schema {SCHEMA_VERSION}, analyzer {ANALYZER_VERSION}); {rebuild}"
+        )
+    fingerprint = str(meta.get("dictionary", ""))
+    dictionary = MergedDictionary(path / DICTIONARY_FOLDER / f"merged-{fingerprint}", fingerprint)
+    if not (dictionary.word_list.is_file() and dictionary.query_db.is_file()):
+        raise IndexOutdated(f"index at {path} is missing its dictionary ({dictionary.folder}); {rebuild}")
+    return dictionary
+
+
+def dictionary_for(path: Path) -> MergedDictionary:
+    """The dictionary of the index at ``path``, or (no index yet) the default one built under it."""
+    meta = read_meta(Path(path))
+    if meta is None:
+        return ensure_dictionary(Path(path) / DICTIONARY_FOLDER)
+    return _check_meta(Path(path), meta)
 
 
 def encode_record(article: Article) -> bytes:
@@ -91,61 +126,52 @@ class StoredFile:
 class NewsIndex:
     """An opened index folder."""
 
-    def __init__(self, path: Path) -> None:
-        from newsgrep.analysis import Segmenter
+    def __init__(self, path: Path, dictionary: MergedDictionary) -> None:
+        from newsgrep.analysis import use_segmenters
+        from newsgrep.segmentation import IndexSegmenter, QuerySegmenter
 
         self.path = Path(path)
-        self.segmenter = Segmenter(self.path / DICTIONARY_FOLDER)
-        self.schema = build_schema(self.segmenter)
+        self.dictionary = dictionary
+        self.index_segmenter = IndexSegmenter(dictionary)
+        self.query_segmenter = QuerySegmenter(dictionary)
+        use_segmenters(self.index_segmenter, self.query_segmenter)
+        self.schema = build_schema(self.index_segmenter, self.query_segmenter)
         self._ix = None
+        self._lexicon = None
 
     # -- opening -----------------------------------------------------------
 
     @classmethod
     def open(cls, path: Path) -> NewsIndex:
         """Open an existing index; IndexMissing or IndexOutdated when it cannot be used."""
-        index = cls(path)
-        meta = index.read_meta()
+        path = Path(path)
+        meta = read_meta(path)
         if meta is None:
             raise IndexMissing(str(path))
-        index._check_meta(meta)
-        return index
+        return cls(path, _check_meta(path, meta))
 
     @classmethod
-    def open_or_create(cls, path: Path) -> NewsIndex:
-        index = cls(path)
-        meta = index.read_meta()
+    def open_or_create(cls, path: Path, user_words: tuple[tuple[str, int], ...] = ()) -> NewsIndex:
+        """Open the index at ``path`` for writing, creating it if needed.
+
+        ``user_words`` must be those the index was built with; a difference means
+        the dictionary changed, and old and new terms must not be mixed.
+        """
+        path = Path(path)
+        meta = read_meta(path)
+        wanted = ensure_dictionary(path / DICTIONARY_FOLDER, user_words)
         if meta is None:
+            index = cls(path, wanted)
             index._create()
-        else:
-            index._check_meta(meta)
-        return index
-
-    def read_meta(self) -> dict | None:
-        try:
-            return json.loads((self.path / META_FILE).read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return None
-        except (OSError, ValueError) as e:
-            raise IndexOutdated(f"{self.path / META_FILE}: unreadable ({e}); rebuild with: newsgrep ingest --rebuild DIR") from None
-
-    def analyzer_fingerprint(self) -> str:
-        from newsgrep.dictionary import ensure_dictionary
-
-        built = ensure_dictionary(self.path / DICTIONARY_FOLDER)
-        return f"analyzer-{ANALYZER_VERSION}/dict-{built.fingerprint}"
-
-    def _check_meta(self, meta: dict) -> None:
-        if meta.get("schema_version") != SCHEMA_VERSION:
+            return index
+        dictionary = _check_meta(path, meta)
+        if dictionary.fingerprint != wanted.fingerprint:
             raise IndexOutdated(
-                f"index at {self.path} has schema version {meta.get('schema_version')}, this newsgrep uses "
-                f"{SCHEMA_VERSION}; rebuild it with: newsgrep ingest --rebuild DIR"
+                f"index at {path} was built with another dictionary (dict-{dictionary.fingerprint}, "
+                f"now dict-{wanted.fingerprint}: user dictionary or word lists changed); "
+                "rebuild it with: newsgrep ingest --rebuild DIR"
             )
-        if meta.get("analyzer") != self.analyzer_fingerprint():
-            raise IndexOutdated(
-                f"index at {self.path} was built with a different analyzer or dictionary "
-                f"({meta.get('analyzer')}); rebuild it with: newsgrep ingest --rebuild DIR"
-            )
+        return cls(path, dictionary)
 
     def _create(self) -> None:
         from whoosh.index import create_in
@@ -154,7 +180,8 @@ class NewsIndex:
         self._ix = create_in(str(self.path), self.schema)
         meta = {
             "schema_version": SCHEMA_VERSION,
-            "analyzer": self.analyzer_fingerprint(),
+            "analyzer_version": ANALYZER_VERSION,
+            "dictionary": self.dictionary.fingerprint,
             "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         }
         tmp = self.path / (META_FILE + ".tmp")
@@ -170,6 +197,23 @@ class NewsIndex:
         return self._ix
 
     # -- reading -----------------------------------------------------------
+
+    @property
+    def lexicon(self):
+        """The term list for substring expansion (read once, on first use)."""
+        if self._lexicon is None:
+            from newsgrep.lexicon import Lexicon
+
+            self._lexicon = Lexicon(self.path)
+        return self._lexicon
+
+    def refresh_lexicon(self) -> None:
+        """Rewrite the term list from the index; ingest calls it after committing changes."""
+        from newsgrep.lexicon import write_terms
+
+        with self.searcher() as s:
+            write_terms(s.reader(), ("title", "body"), self.path)
+        self._lexicon = None
 
     @contextmanager
     def searcher(self) -> Iterator:
@@ -216,9 +260,18 @@ class NewsIndex:
     # -- writing -----------------------------------------------------------
 
     @contextmanager
-    def writer(self) -> Iterator[IndexWriter]:
-        """A writer that commits when the block ends and cancels if it raises."""
-        w = self.whoosh.writer()
+    def writer(self, procs: int = 1) -> Iterator[IndexWriter]:
+        """A writer that commits when the block ends and cancels if it raises.
+
+        With ``procs > 1`` documents are analysed and written by that many
+        forked processes, each producing its own segment (Whoosh's
+        multi-segment writer); they inherit the loaded segmenter.
+        """
+        if procs > 1:
+            self.index_segmenter.load()
+            w = self.whoosh.writer(procs=procs, multisegment=True, batchsize=64)
+        else:
+            w = self.whoosh.writer()
         try:
             yield IndexWriter(w)
         except BaseException:

@@ -12,12 +12,13 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from newsgrep.errors import ReadError
-from newsgrep.index import NewsIndex, StoredFile
+from newsgrep.lexicon import TERMS_FILE
+from newsgrep.index import DICTIONARY_FOLDER, IndexWriter, NewsIndex, StoredFile
 from newsgrep.readers import is_article_file, read_file
 from newsgrep.record import Article
 
@@ -41,6 +42,7 @@ class IngestReport:
     unchanged: int = 0
     removed: int = 0
     failures: list[Failure] = field(default_factory=list)
+    interrupted: bool = False
 
     def summary(self) -> str:
         return (
@@ -106,52 +108,93 @@ class IdRegistry:
         return article if article_id == article.id else replace(article, id=article_id)
 
 
+# Articles per commit: a long ingest keeps its progress when it is interrupted or killed.
+BATCH_ARTICLES = 5000
+# Below this many files to read, worker processes cost more than they save.
+PARALLEL_FROM_FILES = 200
+
+
 def ingest_paths(
     paths: Sequence[Path],
     index_path: Path,
     *,
     prune: bool = False,
     rebuild: bool = False,
+    user_words: tuple[tuple[str, int], ...] = (),
+    procs: int | None = None,
     track: Track = lambda files: files,
 ) -> IngestReport:
-    """Bring the index at ``index_path`` up to date with the article files under ``paths``."""
+    """Bring the index at ``index_path`` up to date with the article files under ``paths``.
+
+    Commits every ``BATCH_ARTICLES`` articles; Ctrl-C stops reading, commits what
+    was read and sets ``report.interrupted``.
+    """
     if rebuild:
-        return _rebuild(paths, index_path, prune=prune, track=track)
+        return _rebuild(paths, index_path, prune=prune, user_words=user_words, procs=procs, track=track)
     files, failures = find_article_files([Path(p) for p in paths])
     report = IngestReport(files=len(files), failures=failures)
-    index = NewsIndex.open_or_create(Path(index_path))
+    index = NewsIndex.open_or_create(Path(index_path), user_words)
     stored = index.stored_files()
     registry = IdRegistry(stored)
-    with index.writer() as writer:
-        for path in track(files):
-            key = os.path.abspath(path)
-            known = stored.get(key)
-            try:
-                articles, signature = _read_if_changed(path, key, known)
-            except ReadError as e:
-                report.failures.append(Failure(str(path), e.reason))
-                continue
-            except Exception as e:  # a reader bug must not stop the run or lose what is stored
-                report.failures.append(Failure(str(path), f"internal error: {type(e).__name__}: {e}"))
-                continue
-            if articles is None:
-                report.unchanged += len(known.ids)
-                continue
-            if known is not None:
-                writer.delete_path(key)
-                registry.release(known.ids)
-            for article in articles:
-                writer.add(registry.claim(article), signature)
-            if known is None:
-                report.added += len(articles)
-            else:
-                report.updated += len(articles)
-        if prune:
-            for key, known in stored.items():
-                if not os.path.exists(key):
-                    writer.delete_path(key)
-                    report.removed += len(known.ids)
+    if procs is None:
+        procs = min(2, os.cpu_count() or 1) if len(files) - len(stored) >= PARALLEL_FROM_FILES else 1
+    pending = iter(track(files))
+    while not report.interrupted:
+        with index.writer(procs) as writer:
+            written = _write_batch(pending, stored, registry, writer, report)
+            if not written and prune:
+                _prune(stored, writer, report)
+        if not written:
+            break
+    if report.added or report.updated or report.removed or not (index.path / TERMS_FILE).exists():
+        index.refresh_lexicon()
     return report
+
+
+def _write_batch(pending: Iterator[Path], stored, registry: IdRegistry, writer: IndexWriter, report: IngestReport) -> int:
+    """Read files from ``pending`` into ``writer`` until a batch is full; the number of articles written."""
+    written = 0
+    try:
+        for path in pending:
+            written += _ingest_file(path, stored, registry, writer, report)
+            if written >= BATCH_ARTICLES:
+                break
+    except KeyboardInterrupt:
+        report.interrupted = True
+    return written
+
+
+def _ingest_file(path: Path, stored, registry: IdRegistry, writer: IndexWriter, report: IngestReport) -> int:
+    key = os.path.abspath(path)
+    known = stored.get(key)
+    try:
+        articles, signature = _read_if_changed(path, key, known)
+    except ReadError as e:
+        report.failures.append(Failure(str(path), e.reason))
+        return 0
+    except Exception as e:  # a reader bug must not stop the run or lose what is stored
+        report.failures.append(Failure(str(path), f"internal error: {type(e).__name__}: {e}"))
+        return 0
+    if articles is None:
+        report.unchanged += len(known.ids)
+        return 0
+    if known is not None:
+        writer.delete_path(key)
+        registry.release(known.ids)
+    for article in articles:
+        writer.add(registry.claim(article), signature)
+    if known is None:
+        report.added += len(articles)
+    else:
+        report.updated += len(articles)
+    return max(1, len(articles))
+
+
+def _prune(stored, writer: IndexWriter, report: IngestReport) -> None:
+    for key, known in stored.items():
+        if not os.path.exists(key):
+            writer.delete_path(key)
+            report.removed += len(known.ids)
 
 
 def _read_if_changed(path: Path, key: str, known: StoredFile | None) -> tuple[list[Article] | None, str]:
@@ -172,21 +215,24 @@ def _read_if_changed(path: Path, key: str, known: StoredFile | None) -> tuple[li
     return articles, file_signature(stat.st_size, stat.st_mtime_ns, sha)
 
 
-def _rebuild(paths: Sequence[Path], index_path: Path, *, prune: bool, track: Track) -> IngestReport:
+def _rebuild(paths: Sequence[Path], index_path: Path, *, prune: bool, user_words, procs, track: Track) -> IngestReport:
     """Build a fresh index beside the old one and swap it in only when the build succeeded."""
     index_path = Path(index_path)
     fresh = index_path.with_name(index_path.name + ".rebuild")
     shutil.rmtree(fresh, ignore_errors=True)
-    old_dictionary = index_path / "dictionary"
-    if old_dictionary.is_dir():  # reuse the built dictionary: it only depends on the installed word lists
-        shutil.copytree(old_dictionary, fresh / "dictionary")
+    old_dictionary = index_path / DICTIONARY_FOLDER
+    if old_dictionary.is_dir():  # reuse built dictionaries: they depend only on word lists and user words
+        shutil.copytree(old_dictionary, fresh / DICTIONARY_FOLDER, symlinks=True)
     try:
-        report = ingest_paths(paths, fresh, prune=prune, track=track)
+        report = ingest_paths(paths, fresh, prune=prune, user_words=user_words, procs=procs, track=track)
     except BaseException:
         shutil.rmtree(fresh, ignore_errors=True)
         raise
     retired = index_path.with_name(index_path.name + ".old")
     shutil.rmtree(retired, ignore_errors=True)
+    if report.interrupted:  # keep the old index: a half-built one must not replace it
+        shutil.rmtree(fresh, ignore_errors=True)
+        return report
     if index_path.exists():
         os.replace(index_path, retired)
     os.replace(fresh, index_path)

@@ -6,6 +6,14 @@ words separated by spaces must all match; ``OR``; ``NOT word`` or ``-word``;
 Each word is analysed exactly as indexed text is (``analysis``), in query
 mode: whole words, width, case and script folded, so ``台灣`` and ``台湾``
 are the same term.
+
+Recall beyond segmentation: every query term also matches the indexed terms
+that contain it (``lexicon``: ``军售`` finds ``军售案`` and ``对台军售``), with
+a lower weight, so whole-word matches still rank first.
+
+Phrases are exact: a quoted phrase that the query requires is first matched
+as "all its words", then each candidate's folded text is checked for the
+phrase itself. (A phrase under OR or NOT keeps Whoosh's word-adjacency meaning.)
 """
 
 from __future__ import annotations
@@ -21,6 +29,10 @@ from newsgrep.snippets import Snippet, best_snippet, highlight, term_pattern
 
 SEARCH_FIELDS = ("title", "body")
 TITLE_BOOST = 2.0
+# Weight of a term found only inside a longer indexed word, relative to a whole-word match.
+CONTAINED_WEIGHT = 0.4
+MAX_QUERY_CHARS = 1000
+_QUOTED = re.compile(r'"([^"]+)"')
 SortOrder = Literal["score", "date"]
 
 
@@ -52,10 +64,30 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class WordCount:
+    """How many articles one query word (or phrase) matches on its own: the zero-hit explanation."""
+
+    word: str
+    articles: int
+
+
+@dataclass(frozen=True)
 class SearchResult:
     query: str
     hits: list[Hit]
     total: int
+    # When nothing matched: each positive word's own count, and the query without the rarest word.
+    word_counts: tuple[WordCount, ...] = ()
+    suggestion: str | None = None
+
+
+@dataclass(frozen=True)
+class PreparedQuery:
+    """A parsed query, rewritten for recall, with what snippets and phrase checks need."""
+
+    query: Any
+    patterns: list[re.Pattern[str]]
+    phrases: list[re.Pattern[str]]
 
 
 def make_parser(schema):
@@ -70,18 +102,100 @@ def make_parser(schema):
 
 
 def parse_query(index: NewsIndex, text: str):
-    """The Whoosh query for ``text``; BadQuery when it is empty or holds no searchable word."""
+    """The Whoosh query for ``text``; BadQuery when it is empty, too long or holds no searchable word."""
     from whoosh import query as wq
 
     if not text or not text.strip():
         raise BadQuery("empty query")
+    if len(text) > MAX_QUERY_CHARS:
+        raise BadQuery(f"query too long ({len(text)} characters; at most {MAX_QUERY_CHARS})")
+    if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in text):
+        text = "".join(ch if ord(ch) >= 32 else " " for ch in text)
     try:
         parsed = make_parser(index.schema).parse(text)
     except Exception as e:  # Whoosh raises assorted errors on malformed input
         raise BadQuery(f"cannot parse query {text!r}: {e}") from None
-    if parsed is wq.NullQuery or not search_patterns(parsed):
+    if parsed is wq.NullQuery or not search_patterns(parsed) or _only_negative(parsed):
         raise BadQuery(f"query {text!r} has no searchable words")
     return parsed
+
+
+def _only_negative(q) -> bool:
+    from whoosh import query as wq
+
+    return isinstance(q, wq.Not) or (isinstance(q, wq.And) and all(isinstance(c, wq.Not) for c in q.children()))
+
+
+def prepare(index: NewsIndex, text: str) -> PreparedQuery:
+    """Parse ``text`` and rewrite it: terms expanded to the indexed words containing them, required phrases exact."""
+    parsed = parse_query(index, text)
+    phrase_texts = _quoted_phrase_texts(index, text)
+    phrases: list[re.Pattern[str]] = []
+    rewritten = _rewrite(parsed, index.lexicon, phrase_texts, phrases, required=True)
+    return PreparedQuery(rewritten, search_patterns(parsed), phrases)
+
+
+def _quoted_phrase_texts(index: NewsIndex, text: str) -> dict[tuple[str, ...], str]:
+    """Each quoted phrase of the raw query, folded, keyed by its analysed words (how Whoosh's Phrase knows it)."""
+    from newsgrep.analysis import analyze, fold
+
+    found = {}
+    for phrase in _QUOTED.findall(text):
+        words = tuple(t.term for t in analyze(phrase, index.query_segmenter, query=True))
+        if words:
+            found[words] = fold(phrase).strip()
+    return found
+
+
+def phrase_pattern(folded_phrase: str) -> re.Pattern[str]:
+    """Exact match of a folded phrase; a space in it matches any run of spaces (or none between ideographs)."""
+    parts = re.split(r"\s+", folded_phrase)
+    pattern = ""
+    for left, right in zip(parts, parts[1:]):
+        pattern += re.escape(left) + (r"\s+" if left[-1:].isascii() and right[:1].isascii() else r"\s*")
+    return re.compile(pattern + re.escape(parts[-1]))
+
+
+def _expanded(fieldname: str, term: str, lexicon, boost: float = 1.0):
+    """The term, or any indexed term containing it (weighted lower)."""
+    from whoosh import query as wq
+
+    exact = wq.Term(fieldname, term, boost=boost)
+    contained = [wq.Term(fieldname, t, boost=boost * CONTAINED_WEIGHT) for t in lexicon.containing(term)]
+    return wq.Or([exact, *contained]) if contained else exact
+
+
+def _rewrite(node, lexicon, phrase_texts, phrases: list, *, required: bool):
+    """Expand terms; turn a required phrase into "all its words" plus a pattern in ``phrases``."""
+    from whoosh import query as wq
+
+    if isinstance(node, wq.Term) and node.fieldname in SEARCH_FIELDS:
+        return _expanded(node.fieldname, node.text, lexicon, node.boost)
+    phrase = _as_phrase(node)
+    if phrase is not None and required:
+        words = tuple(phrase.words)
+        phrases.append(phrase_pattern(phrase_texts.get(words) or "".join(words)))
+        return wq.And(
+            [wq.Or([_expanded(f, w, lexicon, TITLE_BOOST if f == "title" else 1.0) for f in SEARCH_FIELDS]) for w in words]
+        )
+    if isinstance(node, (wq.Not, wq.Or, wq.AndNot)) or not isinstance(node, wq.CompoundQuery):
+        required = False
+    if isinstance(node, wq.CompoundQuery) or isinstance(node, (wq.Not, wq.AndNot)):
+        return node.apply(lambda child: _rewrite(child, lexicon, phrase_texts, phrases, required=required))
+    return node
+
+
+def _as_phrase(node):
+    """The phrase of a Phrase node, or of an OR of the same phrase over several fields (multi-field parsing)."""
+    from whoosh import query as wq
+
+    if isinstance(node, wq.Phrase) and node.fieldname in SEARCH_FIELDS:
+        return node
+    if isinstance(node, wq.Or) and node.subqueries:
+        kids = node.subqueries
+        if all(isinstance(k, wq.Phrase) for k in kids) and len({tuple(k.words) for k in kids}) == 1:
+            return kids[0]
+    return None
 
 
 def search_patterns(q) -> list[re.Pattern[str]]:
@@ -129,26 +243,78 @@ def search(
     limit: int | None = 10,
 ) -> SearchResult:
     """Run ``text`` against the index; hits carry a snippet from the stored article."""
-    q = parse_query(index, text)
-    patterns = search_patterns(q)
+    prepared = prepare(index, text)
     with index.searcher() as searcher:
-        kwargs: dict[str, Any] = {"limit": limit, "filter": date_filter(since, until)}
+        kwargs: dict[str, Any] = {"filter": date_filter(since, until)}
         if sort == "date":
             kwargs.update(sortedby="date", reverse=True)
-        results = searcher.search(q, **kwargs)
-        hits = [_hit(r, patterns) for r in results]
-        total = len(results)
-    return SearchResult(query=text, hits=hits, total=total)
+        if prepared.phrases:  # every candidate must be checked before the count is known
+            results = searcher.search(prepared.query, limit=None, **kwargs)
+            hits, total = _verified_hits(results, prepared, limit)
+        else:
+            results = searcher.search(prepared.query, limit=limit, **kwargs)
+            hits = [_hit(decode_record(r["record"]), r.score, prepared.patterns) for r in results]
+            total = len(results)
+        if total:
+            return SearchResult(query=text, hits=hits, total=total)
+        counts = _word_counts(searcher, index, text, kwargs["filter"])
+    return SearchResult(query=text, hits=[], total=0, word_counts=counts, suggestion=_suggestion(text, counts))
 
 
-def _hit(result, patterns: list[re.Pattern[str]]) -> Hit:
-    article = decode_record(result["record"])
+def _verified_hits(results, prepared: PreparedQuery, limit: int | None) -> tuple[list[Hit], int]:
+    """Hits whose folded text holds every required phrase; all candidates are checked, for an exact count."""
+    from newsgrep.analysis import fold_text
+
+    hits: list[Hit] = []
+    total = 0
+    for r in results:
+        article = decode_record(r["record"])
+        folded = fold_text(article.title + "\n" + article.text).text
+        if all(p.search(folded) for p in prepared.phrases):
+            total += 1
+            if limit is None or len(hits) < limit:
+                hits.append(_hit(article, r.score, prepared.patterns))
+    return hits, total
+
+
+def _positive_parts(text: str) -> list[str]:
+    """The query's positive words and quoted phrases, as typed (operators and negated words left out)."""
+    parts = re.findall(r'-?"[^"]*"|\S+', text)
+    return [p for p in parts if not p.startswith("-") and p not in ("AND", "OR", "NOT") and p.strip('"()')]
+
+
+def _word_counts(searcher, index: NewsIndex, text: str, date_filter_query) -> tuple[WordCount, ...]:
+    """How many articles each positive part of a query matches alone (for the zero-hit explanation)."""
+    counts = []
+    for part in _positive_parts(text):
+        try:
+            prepared = prepare(index, part)
+        except BadQuery:
+            continue
+        results = searcher.search(prepared.query, limit=None, filter=date_filter_query)
+        n = _verified_hits(results, prepared, 0)[1] if prepared.phrases else len(results)
+        counts.append(WordCount(part, n))
+    return tuple(counts)
+
+
+def _suggestion(text: str, counts: tuple[WordCount, ...]) -> str | None:
+    """The query without its rarest part, when that leaves something that matches."""
+    if len(counts) < 2:
+        return None
+    rarest = min(counts, key=lambda c: c.articles)
+    rest = [c for c in counts if c is not rarest]
+    if all(c.articles for c in rest):
+        return " ".join(c.word for c in rest)
+    return None
+
+
+def _hit(article, score: float | None, patterns: list[re.Pattern[str]]) -> Hit:
     return Hit(
         id=article.id,
         date=article.date,
         title=highlight(article.title, patterns),
         snippet=best_snippet(article.text, patterns),
-        score=float(result.score or 0.0),
+        score=float(score or 0.0),
         path=article.source_path,
         url=article.url,
         outlet=article.outlet,

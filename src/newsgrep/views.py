@@ -58,7 +58,13 @@ def render_hits(result: SearchResult, out: Console) -> None:
 
 
 def render_no_hits(result: SearchResult, err: Console) -> None:
-    err.print(Text(f"no articles match {result.query}"))
+    """Never an empty screen: what each word matched alone, and a query that would match."""
+    line = f"no articles match {result.query}"
+    if result.word_counts:
+        line += " (" + ", ".join(f"{c.word}: {c.articles} article{'s' if c.articles != 1 else ''}" for c in result.word_counts) + ")"
+    err.print(Text(line))
+    if result.suggestion:
+        err.print(Text(f'try: newsgrep search "{result.suggestion}"'))
 
 
 def render_article(article: Article, out: Console) -> None:
