@@ -25,6 +25,7 @@ installed newsgrep refuses it as outdated, or with ``--rebuild``.
 from __future__ import annotations
 
 import argparse
+import bisect
 import json
 import math
 import random
@@ -34,7 +35,7 @@ import sys
 import time
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,6 +74,7 @@ class Corpus:
     title_words: dict[str, list[str]]  # segmentation of the title only
     body_words: dict[str, list[str]]  # segmentation of the body only
     segmented_df: Counter  # word -> number of articles whose segmentation contains it
+    _folded_words: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def from_index(cls, index) -> Corpus:
@@ -95,6 +97,14 @@ class Corpus:
     def containing(self, needles: Sequence[str]) -> set[str]:
         """Ids of articles whose folded text contains every needle (already folded)."""
         return {i for i in self.ids if all(n in self.folded[i] for n in needles)}
+
+    def folded_words(self, article_id: str) -> list[str]:
+        """The article's words folded (as index terms are), computed on first use."""
+        from newsgrep.analysis import fold
+
+        if article_id not in self._folded_words:
+            self._folded_words[article_id] = [fold(w) for w in self.words[article_id]]
+        return self._folded_words[article_id]
 
     def idf(self, word: str) -> float:
         return math.log(len(self.ids) / (1 + self.segmented_df[word]))
@@ -301,37 +311,82 @@ def summarize_recall(outcomes: Sequence[Outcome]) -> list[dict]:
     return rows
 
 
-def explain(corpus: Corpus, article_id: str, needle: str, segmenter) -> str:
-    """How the article around ``needle`` was segmented (folded words joined by |), for a missed article."""
-    from newsgrep.analysis import fold
-
-    folded_words = [fold(w) for w in corpus.words[article_id]]
-    joined = "|".join(folded_words)
-    match = re.search(r"\|?".join(map(re.escape, needle)), joined)
-    if not match:
-        return "(not found in the segmented text)"
-    start = joined.rfind("|", 0, max(0, match.start() - 1))
-    end = joined.find("|", match.end() + 1)
-    return joined[start + 1 if start >= 0 else 0 : end if end >= 0 else len(joined)]
+# Why a missed article was missed, judged from its own segmentation at the text the query needs,
+# from most to least findable by a word index.
+MISS_CAUSES = (
+    "same words as the query",  # the article has exactly the query's terms there: search should have found it
+    "segmented differently",  # whole words, but not the query's (全|聯 for 全聯, 罪嫌 for 罪)
+    "inside a longer word",  # 全聯 in 全聯會, not indexed as a sub-word
+    "crosses a word boundary",  # 有關 in 有|關心: a substring, not a word
+)
 
 
-def query_terms(index, text: str) -> str:
-    """The terms the query's words become (query mode), joined by |."""
+@dataclass(frozen=True)
+class Occurrence:
+    cause: str
+    context: str  # the article's folded words around the occurrence, split by |
+
+
+def occurrences(tokens: Sequence[str], needle: str, terms: Sequence[str]) -> Iterator[Occurrence]:
+    """Every occurrence of ``needle`` in the folded words ``tokens``, classified against the query's ``terms``."""
+    starts, position = [], 0
+    for token in tokens:
+        starts.append(position)
+        position += len(token)
+    joined = "".join(tokens)
+    at = joined.find(needle)
+    while at >= 0:
+        end = at + len(needle)
+        first, last = bisect.bisect_right(starts, at) - 1, bisect.bisect_right(starts, end - 1) - 1
+        aligned = starts[first] == at and starts[last] + len(tokens[last]) == end
+        if aligned:
+            cause = MISS_CAUSES[0] if list(tokens[first : last + 1]) == list(terms) else MISS_CAUSES[1]
+        else:
+            cause = MISS_CAUSES[2] if first == last else MISS_CAUSES[3]
+        yield Occurrence(cause, "|".join(tokens[max(0, first - 1) : last + 2]))
+        at = joined.find(needle, at + 1)
+
+
+def diagnose(index, corpus: Corpus, query: Query, article_id: str) -> Occurrence:
+    """Why ``article_id`` was missed: for each query part its most findable occurrence; the least findable part wins."""
+    tokens = corpus.folded_words(article_id)
+    per_part = []
+    for part, needle in zip(query.parts, query.needles()):
+        found = list(occurrences(tokens, needle, query_terms(index, part)))
+        if found:
+            per_part.append(min(found, key=lambda o: MISS_CAUSES.index(o.cause)))
+    if not per_part:
+        return Occurrence("not in the segmented text", "")
+    return max(per_part, key=lambda o: MISS_CAUSES.index(o.cause))
+
+
+def query_terms(index, text: str) -> list[str]:
+    """The terms a query word (or phrase) becomes in query mode."""
     from newsgrep.analysis import analyze
 
-    return "|".join(t.term for t in analyze(text.replace('"', ""), index.segmenter, query=True))
+    return [t.term for t in analyze(text, index.segmenter, query=True)]
 
 
-def worst_examples(index, corpus: Corpus, outcomes: Sequence[Outcome], n: int = 10) -> list[dict]:
-    """The queries with most missed articles (then most extra ones), each with one missed article explained."""
-    bad = [o for o in outcomes if o.missed or (o.query.kind == "phrase" and o.extra)]
+def miss_causes(index, corpus: Corpus, outcomes: Sequence[Outcome]) -> list[dict]:
+    """Missed (query, article) pairs counted by cause, one row per query kind."""
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for o in outcomes:
+        for article_id in sorted(o.missed):
+            counts[o.query.kind][diagnose(index, corpus, o.query, article_id).cause] += 1
+    causes = [*MISS_CAUSES, "not in the segmented text"]
+    return [{"kind": kind, **{c: counts[kind][c] for c in causes}} for kind in counts]
+
+
+def worst_examples(index, corpus: Corpus, outcomes: Sequence[Outcome], n: int = 12) -> list[dict]:
+    """The queries with most missed articles (then most extra ones), each with its first missed article diagnosed."""
+    bad = [o for o in outcomes if o.missed or o.extra]
     bad.sort(key=lambda o: (-len(o.missed), -len(o.extra), o.query.text))
     examples = []
     for o in bad[:n]:
         example = {
             "kind": o.query.kind + (f"<{o.query.origin}" if o.query.origin else ""),
             "query": o.query.text,
-            "query_terms": query_terms(index, o.query.text),
+            "query_terms": " ".join("|".join(query_terms(index, p)) for p in o.query.parts),
             "truth": len(o.truth),
             "found": len(o.found),
             "missed": len(o.missed),
@@ -339,8 +394,10 @@ def worst_examples(index, corpus: Corpus, outcomes: Sequence[Outcome], n: int = 
         }
         if o.missed:
             article_id = min(o.missed)
-            needle = min(o.query.needles(), key=lambda s: any(s in corpus.folded[i] for i in o.found))
-            example["missed_in"] = f"{article_id}: {explain(corpus, article_id, needle, index.segmenter)}"
+            why = diagnose(index, corpus, o.query, article_id)
+            example["a missed article"] = f"{article_id[:8]} {why.cause}: {why.context}"
+        else:
+            example["a missed article"] = f"(extra: {min(o.extra)[:8]})"
         examples.append(example)
     return examples
 
@@ -352,6 +409,7 @@ def measure_recall(index, corpus: Corpus, rng: random.Random, scale: float) -> d
     outcomes = run_queries(index, corpus, queries)
     return {
         "rows": summarize_recall(outcomes),
+        "miss_causes": miss_causes(index, corpus, outcomes),
         "worst": worst_examples(index, corpus, outcomes),
         "seconds": round(time.perf_counter() - started, 1),
         "conversion_drifts": [q.text for q in queries if conversion_drifts(q)],
@@ -398,6 +456,18 @@ def known_items(corpus: Corpus, rng: random.Random, n: int) -> list[KnownItem]:
     return items
 
 
+def unmatched_terms(index, corpus: Corpus, item: KnownItem) -> str:
+    """Query terms that are not words of the target article, each with the target's words where its text occurs."""
+    tokens = corpus.folded_words(item.target)
+    words = set(tokens)
+    shown = []
+    for term in query_terms(index, item.text):
+        if term not in words:
+            where = next(occurrences(tokens, term, [term]), None)
+            shown.append(f"{term}: {where.context if where else '(absent)'}")
+    return "; ".join(shown)
+
+
 def rank_of(corpus: Corpus, item: KnownItem, hit_ids: Sequence[str], *, same_title: bool) -> int | None:
     """1-based rank of the target among the hits (or of an article with the identical title), None if absent."""
     title = corpus.titles[item.target]
@@ -442,11 +512,13 @@ def measure_ranking(index, corpus: Corpus, rng: random.Random, n_articles: int) 
             {
                 "variant": item.variant,
                 "query": item.text,
+                "query_terms": "|".join(query_terms(index, item.text)),
                 "rank": rank,
-                "target": f"{item.target}: {corpus.titles[item.target]}",
-                "first_hit": f"{hits[0]}: {corpus.titles[hits[0]]}" if hits else "(no hits)",
+                "target": f"{item.target[:8]} {corpus.titles[item.target]}",
+                "first hit": f"{hits[0][:8]} {corpus.titles[hits[0]]}" if hits else "(no hits)",
+                "target's words": unmatched_terms(index, corpus, item),
             }
-            for item, rank, _, hits in failures[:8]
+            for item, rank, _, hits in failures[:10]
         ],
         "seconds": round(time.perf_counter() - started, 1),
     }
@@ -566,8 +638,11 @@ def render(results: dict) -> str:
             "precision of an empty result counts as 1.0; 'no truth' = query matches nothing by substring (left out of recall)",
             f"other-script queries whose fold differs from the original's fold: {len(r['conversion_drifts'])} {r['conversion_drifts'][:5]}",
             "",
-            "worst queries (missed_in: a missed article's segmentation around the text, folded, words split by |)",
-            table(r["worst"], ["kind", "query", "query_terms", "truth", "found", "missed", "extra", "missed_in"]),
+            "missed (query, article) pairs by cause, from the article's own segmentation where the text occurs",
+            table(r["miss_causes"]),
+            "",
+            "worst queries (a missed article: id, cause, its folded words around the text split by |)",
+            table(r["worst"]),
         ]
     if "ranking" in results:
         k = results["ranking"]
