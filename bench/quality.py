@@ -58,6 +58,16 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def document_segmenter(index):
+    """The segmenter documents are cut with (one ``segmenter`` before main split it into index and query engines)."""
+    return getattr(index, "index_segmenter", None) or index.segmenter
+
+
+def query_segmenter(index):
+    """The segmenter queries are cut with."""
+    return getattr(index, "query_segmenter", None) or index.segmenter
+
+
 # ---------------------------------------------------------------------------
 # The corpus as the bench sees it: stored articles, their folded text, their words.
 
@@ -81,6 +91,7 @@ class Corpus:
         from newsgrep.analysis import fold, words
 
         articles = stored_articles(index)
+        segmenter = document_segmenter(index)
         corpus = cls([], {}, {}, {}, {}, {}, {}, Counter())
         for article in articles:
             text = article.title + "\n" + article.text
@@ -88,8 +99,8 @@ class Corpus:
             corpus.titles[article.id] = article.title
             corpus.texts[article.id] = text
             corpus.folded[article.id] = fold(text)
-            corpus.title_words[article.id] = words(article.title, index.segmenter)
-            corpus.body_words[article.id] = words(article.text, index.segmenter)
+            corpus.title_words[article.id] = words(article.title, segmenter)
+            corpus.body_words[article.id] = words(article.text, segmenter)
             corpus.words[article.id] = corpus.title_words[article.id] + corpus.body_words[article.id]
             corpus.segmented_df.update(set(corpus.words[article.id]))
         return corpus
@@ -364,7 +375,7 @@ def query_terms(index, text: str) -> list[str]:
     """The terms a query word (or phrase) becomes in query mode."""
     from newsgrep.analysis import analyze
 
-    return [t.term for t in analyze(text, index.segmenter, query=True)]
+    return [t.term for t in analyze(text, query_segmenter(index), query=True)]
 
 
 def miss_causes(index, corpus: Corpus, outcomes: Sequence[Outcome]) -> list[dict]:
