@@ -46,15 +46,18 @@ def build_schema(index_segmenter, query_segmenter):
     """The fields. ``title`` and ``body`` share the one analyzer; the full record is stored compressed."""
     from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 
-    from newsgrep.analysis import news_analyzer
+    from newsgrep.analysis import BigramTokenizer, news_analyzer
 
     analyzer = news_analyzer(index_segmenter, query_segmenter)
     return Schema(
         id=ID(stored=True, unique=True, sortable=True),
         path=ID(stored=True, sortable=True),
         date=DATETIME(stored=True, sortable=True),
-        title=TEXT(analyzer=analyzer, stored=True, phrase=True),
-        body=TEXT(analyzer=analyzer, stored=False, phrase=True),
+        # A query word that segments into several words must match them adjacent, not anywhere.
+        title=TEXT(analyzer=analyzer, stored=True, phrase=True, multitoken_query="phrase"),
+        body=TEXT(analyzer=analyzer, stored=False, phrase=True, multitoken_query="phrase"),
+        # Ideograph bigrams of title and body, positions in characters: exact substring matching.
+        grams=TEXT(analyzer=BigramTokenizer(), stored=False, phrase=True),
         content_hash=ID(stored=True),
         # "size:mtime_ns:sha256" of the source file, for incremental ingest.
         source_sig=ID(stored=True, sortable=True),
@@ -137,7 +140,6 @@ class NewsIndex:
         use_segmenters(self.index_segmenter, self.query_segmenter)
         self.schema = build_schema(self.index_segmenter, self.query_segmenter)
         self._ix = None
-        self._lexicon = None
 
     # -- opening -----------------------------------------------------------
 
@@ -197,23 +199,6 @@ class NewsIndex:
         return self._ix
 
     # -- reading -----------------------------------------------------------
-
-    @property
-    def lexicon(self):
-        """The term list for substring expansion (read once, on first use)."""
-        if self._lexicon is None:
-            from newsgrep.lexicon import Lexicon
-
-            self._lexicon = Lexicon(self.path)
-        return self._lexicon
-
-    def refresh_lexicon(self) -> None:
-        """Rewrite the term list from the index; ingest calls it after committing changes."""
-        from newsgrep.lexicon import write_terms
-
-        with self.searcher() as s:
-            write_terms(s.reader(), ("title", "body"), self.path)
-        self._lexicon = None
 
     @contextmanager
     def searcher(self) -> Iterator:
@@ -293,6 +278,7 @@ class IndexWriter:
             "path": article.source_path,
             "title": article.title,
             "body": article.text,
+            "grams": article.title + "\n" + article.text,
             "content_hash": article.content_hash,
             "source_sig": source_sig,
             "record": encode_record(article),

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from newsgrep.errors import ReadError
-from newsgrep.lexicon import TERMS_FILE
 from newsgrep.index import DICTIONARY_FOLDER, IndexWriter, NewsIndex, StoredFile
 from newsgrep.readers import is_article_file, read_file
 from newsgrep.record import Article
@@ -146,8 +145,6 @@ def ingest_paths(
                 _prune(stored, writer, report)
         if not written:
             break
-    if report.added or report.updated or report.removed or not (index.path / TERMS_FILE).exists():
-        index.refresh_lexicon()
     return report
 
 

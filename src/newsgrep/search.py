@@ -7,13 +7,16 @@ Each word is analysed exactly as indexed text is (``analysis``), in query
 mode: whole words, width, case and script folded, so ``台灣`` and ``台湾``
 are the same term.
 
-Recall beyond segmentation: every query term also matches the indexed terms
-that contain it (``lexicon``: ``军售`` finds ``军售案`` and ``对台军售``), with
-a lower weight, so whole-word matches still rank first.
+Recall beyond segmentation: a query word made of ideographs also matches
+wherever its characters appear in a row (the ``grams`` field of character
+bigrams: ``軍售`` inside ``軍售案``, ``台北市`` cut as ``台北|市議員``), with a
+lower weight, so whole-word and title matches still rank first.
 
-Phrases are exact: a quoted phrase that the query requires is first matched
-as "all its words", then each candidate's folded text is checked for the
-phrase itself. (A phrase under OR or NOT keeps Whoosh's word-adjacency meaning.)
+Phrases are exact. An ideograph phrase (quoted, or one typed word that
+segments into several) must match its bigrams at consecutive positions, which
+is exactly substring matching on the folded text; the word phrase only adds to
+the score. A required phrase with Latin letters or digits is matched as "all
+its words" and each candidate's folded text is then checked for the phrase.
 """
 
 from __future__ import annotations
@@ -29,8 +32,8 @@ from newsgrep.snippets import Snippet, best_snippet, highlight, term_pattern
 
 SEARCH_FIELDS = ("title", "body")
 TITLE_BOOST = 2.0
-# Weight of a term found only inside a longer indexed word, relative to a whole-word match.
-CONTAINED_WEIGHT = 0.4
+# Weight of a character-bigram match relative to a whole-word match.
+GRAM_WEIGHT = 0.3
 MAX_QUERY_CHARS = 1000
 _QUOTED = re.compile(r'"([^"]+)"')
 SortOrder = Literal["score", "date"]
@@ -131,7 +134,7 @@ def prepare(index: NewsIndex, text: str) -> PreparedQuery:
     parsed = parse_query(index, text)
     phrase_texts = _quoted_phrase_texts(index, text)
     phrases: list[re.Pattern[str]] = []
-    rewritten = _rewrite(parsed, index.lexicon, phrase_texts, phrases, required=True)
+    rewritten = _rewrite(parsed, phrase_texts, phrases, required=True)
     return PreparedQuery(rewritten, search_patterns(parsed), phrases)
 
 
@@ -156,45 +159,62 @@ def phrase_pattern(folded_phrase: str) -> re.Pattern[str]:
     return re.compile(pattern + re.escape(parts[-1]))
 
 
-def _expanded(fieldname: str, term: str, lexicon, boost: float = 1.0):
-    """The term, or any indexed term containing it (weighted lower)."""
+def gram_query(folded: str, boost: float = 1.0):
+    """Where the ideographs ``folded`` occur in a row: bigrams at consecutive positions (a prefix for one character)."""
     from whoosh import query as wq
 
-    exact = wq.Term(fieldname, term, boost=boost)
-    contained = [wq.Term(fieldname, t, boost=boost * CONTAINED_WEIGHT) for t in lexicon.containing(term)]
-    return wq.Or([exact, *contained]) if contained else exact
+    from newsgrep.analysis import bigrams
+
+    if len(folded) == 1:
+        return wq.Prefix("grams", folded, boost=boost)
+    grams = [gram for gram, _ in bigrams(folded)]
+    return wq.Term("grams", grams[0], boost=boost) if len(grams) == 1 else wq.Phrase("grams", grams, boost=boost)
 
 
-def _rewrite(node, lexicon, phrase_texts, phrases: list, *, required: bool):
-    """Expand terms; turn a required phrase into "all its words" plus a pattern in ``phrases``."""
+def _rewrite(node, phrase_texts, phrases: list, *, required: bool):
+    """Add bigram matching to ideograph words and phrases; collect patterns of required non-ideograph phrases."""
     from whoosh import query as wq
 
-    if isinstance(node, wq.Term) and node.fieldname in SEARCH_FIELDS:
-        return _expanded(node.fieldname, node.text, lexicon, node.boost)
-    phrase = _as_phrase(node)
-    if phrase is not None and required:
-        words = tuple(phrase.words)
-        phrases.append(phrase_pattern(phrase_texts.get(words) or "".join(words)))
-        return wq.And(
-            [wq.Or([_expanded(f, w, lexicon, TITLE_BOOST if f == "title" else 1.0) for f in SEARCH_FIELDS]) for w in words]
-        )
+    from newsgrep.analysis import is_han
+
+    term = _as_term(node)
+    if term is not None:
+        return wq.Or([node, gram_query(term, GRAM_WEIGHT)]) if is_han(term) else node
+    words = _as_phrase(node)
+    if words is not None:
+        folded = re.sub(r"\s+", "", phrase_texts.get(words, "")) or "".join(words)
+        if is_han(folded):
+            return wq.AndMaybe(gram_query(folded), node)
+        if not required:
+            return node
+        phrases.append(phrase_pattern(phrase_texts.get(words) or " ".join(words)))
+        return wq.And([_rewrite(wq.Or([wq.Term(f, w) for f in SEARCH_FIELDS]), {}, [], required=False) for w in words])
     if isinstance(node, (wq.Not, wq.Or, wq.AndNot)) or not isinstance(node, wq.CompoundQuery):
         required = False
-    if isinstance(node, wq.CompoundQuery) or isinstance(node, (wq.Not, wq.AndNot)):
-        return node.apply(lambda child: _rewrite(child, lexicon, phrase_texts, phrases, required=required))
+    if isinstance(node, (wq.CompoundQuery, wq.Not)):
+        return node.apply(lambda child: _rewrite(child, phrase_texts, phrases, required=required))
     return node
 
 
-def _as_phrase(node):
-    """The phrase of a Phrase node, or of an OR of the same phrase over several fields (multi-field parsing)."""
+def _as_term(node) -> str | None:
+    """The word of a Term on a text field, or of an OR of the same Term over several fields."""
     from whoosh import query as wq
 
-    if isinstance(node, wq.Phrase) and node.fieldname in SEARCH_FIELDS:
-        return node
-    if isinstance(node, wq.Or) and node.subqueries:
-        kids = node.subqueries
-        if all(isinstance(k, wq.Phrase) for k in kids) and len({tuple(k.words) for k in kids}) == 1:
-            return kids[0]
+    kids = node.subqueries if isinstance(node, wq.Or) else [node]
+    if kids and all(isinstance(k, wq.Term) and k.fieldname in SEARCH_FIELDS for k in kids):
+        if len({k.text for k in kids}) == 1:
+            return kids[0].text
+    return None
+
+
+def _as_phrase(node) -> tuple[str, ...] | None:
+    """The words of a Phrase on a text field, or of an OR of the same phrase over several fields."""
+    from whoosh import query as wq
+
+    kids = node.subqueries if isinstance(node, wq.Or) else [node]
+    if kids and all(isinstance(k, wq.Phrase) and k.fieldname in SEARCH_FIELDS for k in kids):
+        if len({tuple(k.words) for k in kids}) == 1:
+            return tuple(kids[0].words)
     return None
 
 

@@ -64,17 +64,17 @@ class IndexSegmenter:
         self._engine()
 
     def _engine(self):
-        key = str(self.dictionary.word_list)
+        key = str(self.dictionary.word_list.resolve())
         engine = self._loaded.get(key)
         if engine is None:
             import rjieba
 
             engine = rjieba.Jieba.empty()
-            with self.dictionary.word_list.open(encoding="utf-8") as lines:
-                for line in lines:
-                    word, freq, tag = line.split(" ")
-                    if freq != "0":
-                        engine.add_word(word, int(freq), tag.rstrip("\n"))
+            add_word = engine.add_word
+            for line in self.dictionary.word_list.read_text(encoding="utf-8").splitlines():
+                word, freq, tag = line.split(" ")
+                if freq != "0":
+                    add_word(word, int(freq), tag)
             self._loaded[key] = engine
         return engine
 
