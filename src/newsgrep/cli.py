@@ -67,12 +67,17 @@ def ingest(
     index: IndexOption = None,
     prune: Annotated[bool, typer.Option("--prune", help="Remove stored articles whose files are gone.")] = False,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Build a fresh index from PATHS and swap it in.")] = False,
+    userdict: Annotated[
+        Optional[Path],
+        typer.Option("--userdict", help="Extra words, one per line ('word' or 'word freq') [default: userdict.txt beside the index, if any]", show_default=False),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary line; errors only.")] = False,
     color: ColorOption = Color.auto,
 ) -> None:
     """Read every article file under PATHS into the index. Re-running is cheap: unchanged files are skipped."""
     from rich.progress import track
 
+    from newsgrep.dictionary import read_user_words
     from newsgrep.ingest import ingest_paths
     from newsgrep.views import render_report
 
@@ -83,8 +88,13 @@ def ingest(
         return track(files, description="Indexing", console=err, transient=True, disable=quiet or not err.is_terminal)
 
     with reporting_errors(err):
-        report = ingest_paths(paths, index_path, prune=prune, rebuild=rebuild, track=progress)
+        if userdict is None and (index_path.parent / "userdict.txt").is_file():
+            userdict = index_path.parent / "userdict.txt"
+        user_words = read_user_words(userdict) if userdict is not None else ()
+        report = ingest_paths(paths, index_path, prune=prune, rebuild=rebuild, user_words=user_words, track=progress)
     render_report(report, err, index_path=str(index_path), quiet=quiet)
+    if report.interrupted:
+        raise typer.Exit(130)
     if report.failures:
         raise typer.Exit(2)
     if report.files == 0:
@@ -124,14 +134,29 @@ def search(
 def show(
     article_id: Annotated[str, typer.Argument(metavar="ID", help="Article id, or a unique prefix of one.")],
     index: IndexOption = None,
+    related: Annotated[bool, typer.Option("--related", help="List the most similar articles instead.")] = False,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="With --related: at most this many.")] = 5,
     json: JsonOption = False,
     color: ColorOption = Color.auto,
 ) -> None:
-    """Print one article, laid out for reading (--json: the full record)."""
+    """Print one article, laid out for reading (--json: the full record; --related: similar articles)."""
     from newsgrep.index import NewsIndex
-    from newsgrep.views import render_article, write_json_lines
+    from newsgrep.views import render_article, render_hits, write_json_lines
 
     out, err = make_consoles(Color.never if json else color)
+    if related:
+        from newsgrep.related import related as find_related
+
+        with reporting_errors(err):
+            result = find_related(NewsIndex.open(_index_path(index)), article_id, limit=limit)
+        if json:
+            write_json_lines(out, (hit.to_dict() for hit in result.hits))
+        else:
+            render_hits(result, out)
+        if not result.hits:
+            err.print("no related articles")
+            raise typer.Exit(1)
+        return
     with reporting_errors(err):
         article = NewsIndex.open(_index_path(index)).get(article_id)
     if json:

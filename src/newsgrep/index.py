@@ -28,7 +28,7 @@ from newsgrep.errors import IndexMissing, IndexOutdated, UnknownArticle
 from newsgrep.record import Article
 
 # Bump when the fields or their meaning change; older indexes must be rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # Bump when the analysis pipeline changes in a way that changes terms.
 ANALYZER_VERSION = 2
 META_FILE = "newsgrep.json"

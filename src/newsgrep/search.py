@@ -273,7 +273,7 @@ def search(
             hits, total = _verified_hits(results, prepared, limit)
         else:
             results = searcher.search(prepared.query, limit=limit, **kwargs)
-            hits = [_hit(decode_record(r["record"]), r.score, prepared.patterns) for r in results]
+            hits = [hit_for(decode_record(r["record"]), r.score, prepared.patterns) for r in results]
             total = len(results)
         if total:
             return SearchResult(query=text, hits=hits, total=total)
@@ -293,7 +293,7 @@ def _verified_hits(results, prepared: PreparedQuery, limit: int | None) -> tuple
         if all(p.search(folded) for p in prepared.phrases):
             total += 1
             if limit is None or len(hits) < limit:
-                hits.append(_hit(article, r.score, prepared.patterns))
+                hits.append(hit_for(article, r.score, prepared.patterns))
     return hits, total
 
 
@@ -328,7 +328,8 @@ def _suggestion(text: str, counts: tuple[WordCount, ...]) -> str | None:
     return None
 
 
-def _hit(article, score: float | None, patterns: list[re.Pattern[str]]) -> Hit:
+def hit_for(article, score: float | None, patterns: list[re.Pattern[str]]) -> Hit:
+    """A hit for a stored article: title and snippet highlighted with ``patterns``."""
     return Hit(
         id=article.id,
         date=article.date,

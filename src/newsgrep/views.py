@@ -122,5 +122,7 @@ def token_dict(t: AnalyzedToken) -> dict[str, Any]:
 def render_report(report: IngestReport, err: Console, *, index_path: str, quiet: bool) -> None:
     for failure in report.failures:
         err.print(Text(f"newsgrep: {failure}", style="red"))
-    if not quiet:
+    if report.interrupted:
+        err.print(Text(f"newsgrep: interrupted; what was read so far is committed ({index_path}: {report.summary()})", style="yellow"))
+    elif not quiet:
         err.print(Text(f"{index_path}: {report.summary()}"))
