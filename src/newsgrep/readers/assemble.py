@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from newsgrep.readers.structure import (
     build_body,
     byline_author,
+    byline_line,
     clean_line,
     derive_title,
     split_trailing_byline,
@@ -65,6 +66,7 @@ def make_article(
     url: str | None = None,
     outlet: str | None = None,
     author: str | None = None,
+    fallback_author: str | None = None,
     category: str | None = None,
     tags: Iterable[str] = (),
     captions: Iterable[Caption] = (),
@@ -74,6 +76,8 @@ def make_article(
 
     ``headings`` lists indexes into ``paragraphs`` that the source marked as
     sub-headings (HTML ``<h2>``); other paragraphs are classified by shape.
+    The author is ``author`` if given, else a byline in the text, else
+    ``fallback_author`` (metadata a page is less sure of than its byline).
     """
     blocks: list[Block] = []
     found_captions = list(captions)
@@ -88,6 +92,10 @@ def make_article(
                 more = [Block("heading", text)]
             blocks.extend(more)
             continue
+        credited = byline_line(text)
+        if credited:  # a paragraph that only names the reporter
+            author = author or credited
+            continue
         text, credited = split_trailing_byline(text)
         author = author or credited
         more, caps = build_body([text])
@@ -97,7 +105,7 @@ def make_article(
     if lede_at is None:
         return None
     lede = blocks.pop(lede_at).text
-    author = author or byline_author(lede)
+    author = author or byline_author(lede) or fallback_author
     title = strip_site_name(unescape(title)) if title else ""
     return Article(
         id=article_id,

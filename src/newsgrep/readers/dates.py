@@ -19,7 +19,7 @@ TAIWAN = dt.timezone(dt.timedelta(hours=8))
 _DATE_TIME = re.compile(
     r"(?P<y>(?:19|20)\d\d)\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
     r"(?:\s*(?:\([一二三四五六日]\)|（[一二三四五六日]）|星期[一二三四五六日]|週[一二三四五六日])?"
-    r"\s*(?:T|\s)\s*(?P<ampm>上午|下午|AM|PM)?\s*(?P<H>\d{1,2})\s*[:：時]\s*(?P<M>\d{2})"
+    r"\s*T?\s*(?P<ampm>上午|下午|AM|PM)?\s*(?P<H>\d{1,2})\s*[:：時]\s*(?P<M>\d{2})"
     r"(?:\s*[:：]\s*(?P<S>\d{2})(?:\.\d+)?)?\s*(?P<tz>Z|[+-]\d\d:?\d\d)?)?",
     re.IGNORECASE,
 )

@@ -22,11 +22,11 @@ from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from newsgrep.readers.assemble import make_article
 from newsgrep.readers.dates import date_in_url, parse_date
-from newsgrep.readers.structure import clean_line, strip_site_name
+from newsgrep.readers.structure import byline_author, clean_line, strip_site_name
 from newsgrep.record import Article, Caption
 
 _JUNK_TAGS = (
-    "script", "style", "noscript", "iframe", "form", "button", "select", "svg", "canvas", "nav", "footer",
+    "script", "style", "noscript", "iframe", "button", "select", "svg", "canvas", "nav", "footer",
     "aside", "template", "object", "embed", "input", "textarea", "label", "header", "link", "meta",
 )
 _BLOCK_TAGS = frozenset({
@@ -44,7 +44,10 @@ _NOISE_WORDS = frozenset({
     "dable", "modal", "popup", "cookie", "toolbar", "pagination", "pager", "extend", "recommendation",
     "fbcomment", "facebook", "twitter", "plurk", "print", "fontsize", "font", "gotop",
 })
+_DATE_WORDS = frozenset({"time", "date", "datetime", "pubdate", "publishdate", "viewtime", "updatetime",
+                         "posttime", "createtime", "newstime", "publish", "published"})
 _CAPTION_WORDS = frozenset({"caption", "cpt", "figcaption", "imgcaption", "photocaption", "pic_caption"})
+# ASP.NET pages wrap the whole page in one <form>, so forms are not junk by themselves.
 # Whole-line dates and times that page templates put around the text.
 _DATE_LINE = re.compile(
     r"^[\s\S]{0,12}?(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?[\s\d:：()（）星期週一二三四五六日]*$"
@@ -73,7 +76,9 @@ def parse_html(text: str, path: str, stem: str, source_path: str) -> Article | N
     h1s = [clean_line(h.get_text(" ", strip=False)) for h in soup.find_all("h1")]
     title = _title(soup, meta, ld, h1s)
     times = [(t.get("datetime"), t.get_text(" ", strip=True), t.get("itemprop")) for t in soup.find_all("time")]
-    author = _author_from_meta(meta, ld, outlet) or _author_from_markup(soup, outlet)
+    times += [(None, t.get_text(" ", strip=True)[:80], None) for t in soup.find_all(_is_date_element)]
+    author = _author_from_markup(soup, outlet)
+    fallback_author = _author_from_meta(meta, ld, outlet)
 
     _strip_junk(soup)
     container = _best_container(soup)
@@ -98,6 +103,7 @@ def parse_html(text: str, path: str, stem: str, source_path: str) -> Article | N
         url=url,
         outlet=outlet,
         author=author,
+        fallback_author=fallback_author,
         category=meta.get("article:section") or _ld_text(ld.get("articleSection")) or None,
         tags=[t.strip() for t in (meta.get("news_keywords") or "").split(",") if t.strip()],
         captions=captions,
@@ -214,10 +220,14 @@ def _author_from_meta(meta: dict[str, str], ld: dict, outlet: str | None) -> str
 
 
 def _author_from_markup(soup: BeautifulSoup, outlet: str | None) -> str | None:
+    """The byline the page shows (``.author``, ``itemprop=author``): what readers see, so trusted first."""
     for tag in soup.select('[itemprop="author"], [rel="author"], .author, .reporter, .byline'):
+        if tag.find_parent(attrs={"itemprop": "comment"}) is not None:
+            continue
         name = clean_line(tag.get("content") or tag.get_text(" ", strip=True))
+        name = byline_author(name) or name
         name = re.sub(r"^(?:記者|记者|作者|文|撰文)[：:／/\s]*", "", name)
-        name = re.sub(r"[／/\s].*$", "", name)
+        name = re.sub(r"[／/╱\s].*$", "", name)
         if _is_person(name, outlet):
             return name
     return None
@@ -228,8 +238,14 @@ def _is_person(name: str, outlet: str | None) -> bool:
     name = clean_line(name or "")
     return bool(
         name and len(name) <= 20 and "://" not in name and not name.startswith("www.")
-        and name != outlet and not _ORG_NAME.search(name)
+        and name != outlet and not _ORG_NAME.search(name) and not re.search(r"\d", name)
     )
+
+
+def _is_date_element(tag: Tag) -> bool:
+    """An element a template uses to show the date (``<div class="time">``, ``<span class="viewtime">``)."""
+    words = _words(tag)
+    return bool(words & _DATE_WORDS) and len(tag.get_text(strip=True)) <= 80
 
 
 def _date(meta: dict[str, str], ld: dict, times: list[tuple], container: Tag | None, url: str | None

@@ -44,6 +44,8 @@ _CREDIT_MARKERS = (
     r"照片来源\s*[:：]",
     # 圖／, 攝影：… but not 地圖：, 示意圖： (the marker must not continue a word)
     r"[（(]?\s*(?<![\u4e00-\u9fff])(?:資料照|资料照|圖|图|攝影|摄影)\s*[／/:：]",
+    # （圖翻攝自google map）, （圖擷取自民進黨臉書）
+    r"[（(]\s*(?:圖|图|照片)(?:翻攝|翻摄|擷取|撷取|取自|截自)",
 )
 _CREDIT = re.compile(r"(?P<credit>(?:" + "|".join(_CREDIT_MARKERS) + r").*)$", re.IGNORECASE)
 CREDIT_MAX_CHARS = 80
@@ -150,10 +152,17 @@ def strip_site_name(title: str) -> str:
     return title
 
 
-# A paragraph-ending credit line "報導•攝影╱張嘉恬", "記者王小明／台北報導" (not a photo caption).
+_NAMES = r"(?P<names>[\u4e00-\u9fff]{2,4}(?:[、，,][\u4e00-\u9fff]{2,4})*)"
+# A paragraph-ending credit: "報導•攝影╱張嘉恬", "（王煌忠／台中報導）" (not a photo caption).
 _TRAILING_BYLINE = re.compile(
-    r"\s*[（(]?(?:(?:文字|撰文|採訪|报导|報導|攝影|摄影|記者|记者|文)[•．·、/／╱]?)+[╱／/]"
-    r"(?P<names>[\u4e00-\u9fff]{2,4}(?:[、，,][\u4e00-\u9fff]{2,4})*)[）)]?$"
+    r"\s*(?:[（(]?(?:(?:文字|撰文|採訪|报导|報導|攝影|摄影|記者|记者|文)[•．·、/／╱]?)+[╱／/]" + _NAMES + r"[）)]?"
+    r"|[（(]" + _NAMES.replace("names", "names2") + r"\s*[／/╱]\s*[\u4e00-\u9fff]{0,8}(?:報導|报导)[）)])$"
+)
+# A paragraph that is nothing but a byline: "記者林悅／南市報導", "〔記者吳孟儒／綜合報導〕", "文／王小明".
+_BYLINE_LINE = re.compile(
+    r"^[〔【［\[（(]?\s*(?:(?:記者|记者|文|撰文)\s*" + _NAMES + r"|" + _NAMES.replace("names", "names2")
+    + r"(?=\s*[／/╱]\s*[\u4e00-\u9fff]{0,8}(?:報導|报导)))\s*[／/╱]\s*[\u4e00-\u9fff]{0,8}"
+    r"(?:報導|报导|專電|专电|電|电)?\s*[〕】］\]）)]?$"
 )
 # Bylines that open an article: "記者王煌忠／台北報導", "〔記者吳孟儒／綜合報導〕", "（中央社記者邱俊欽桃園19日電）".
 _LEADING_BYLINE = re.compile(
@@ -168,7 +177,13 @@ def split_trailing_byline(paragraph: str) -> tuple[str, str | None]:
     match = _TRAILING_BYLINE.search(paragraph)
     if not match or match.start() == 0:
         return paragraph, None
-    return clean_line(paragraph[: match.start()]), match["names"]
+    return clean_line(paragraph[: match.start()]), match["names"] or match["names2"]
+
+
+def byline_line(line: str) -> str | None:
+    """The names in a paragraph that is only a byline (``記者林悅／南市報導`` -> ``林悅``), else None."""
+    match = _BYLINE_LINE.match(clean_line(line))
+    return (match["names"] or match["names2"]) if match else None
 
 
 def byline_author(paragraph: str) -> str | None:
