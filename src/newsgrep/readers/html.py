@@ -213,10 +213,7 @@ def _squeeze(text: str) -> str:
 
 def _author_from_meta(meta: dict[str, str], ld: dict, outlet: str | None) -> str | None:
     candidates = [_ld_text(ld.get("author"))] + [meta.get(k, "") for k in _AUTHOR_META]
-    for name in candidates:
-        if _is_person(name, outlet):
-            return name
-    return None
+    return next((n for n in (_person_name(c, outlet) for c in candidates) if n), None)
 
 
 def _author_from_markup(soup: BeautifulSoup, outlet: str | None) -> str | None:
@@ -224,13 +221,19 @@ def _author_from_markup(soup: BeautifulSoup, outlet: str | None) -> str | None:
     for tag in soup.select('[itemprop="author"], [rel="author"], .author, .reporter, .byline'):
         if tag.find_parent(attrs={"itemprop": "comment"}) is not None:
             continue
-        name = clean_line(tag.get("content") or tag.get_text(" ", strip=True))
-        name = byline_author(name) or name
-        name = re.sub(r"^(?:記者|记者|作者|文|撰文)[：:／/\s]*", "", name)
-        name = re.sub(r"[／/╱\s].*$", "", name)
-        if _is_person(name, outlet):
+        name = _person_name(tag.get("content") or tag.get_text(" ", strip=True), outlet)
+        if name:
             return name
     return None
+
+
+def _person_name(raw: str, outlet: str | None) -> str | None:
+    """``記者陳嘉寧／桃園機場報導`` -> ``陳嘉寧``; None for URLs, the outlet and organisations."""
+    name = clean_line(raw or "")
+    name = byline_author(name) or name
+    name = re.sub(r"^(?:記者|记者|作者|文|撰文)[：:／/\s]*", "", name)
+    name = re.sub(r"[／/╱].*$", "", name).strip()
+    return name if _is_person(name, outlet) else None
 
 
 def _is_person(name: str, outlet: str | None) -> bool:
@@ -257,13 +260,16 @@ def _date(meta: dict[str, str], ld: dict, times: list[tuple], container: Tag | N
     the URL is the last resort. A declared day without a time takes the time
     from a later source that agrees on the day.
     """
-    candidates: list[object] = [ld.get("datePublished"), *(meta.get(k) for k in _DATE_META)]
-    candidates += [attr or text for attr, text, prop in times if prop == "datePublished"]
+    declared: list[object] = [ld.get("datePublished"), *(meta.get(k) for k in _DATE_META)]
+    declared += [attr or text for attr, text, prop in times if prop == "datePublished"]
+    shown: list[object] = []
     for attr, text, _ in times:
-        candidates += [text, attr]  # the visible text first: pages put wrong datetime= attributes
+        shown += [text, attr]  # the visible text first: pages put wrong datetime= attributes
     if container is not None:
-        candidates.append(container.get_text(" ", strip=True)[:2000])
-    parsed = [d for d in (parse_date(c) for c in candidates if c) if d is not None]
+        shown.append(container.get_text(" ", strip=True)[:2000])
+    declared_dates = [d for d in (parse_date(c) for c in declared if c) if d is not None]
+    shown_dates = [d for d in (parse_date(c) for c in shown if c) if d is not None]
+    parsed = declared_dates + shown_dates
     from_url = date_in_url(url)
     if from_url:
         parsed.append(from_url)
@@ -274,6 +280,14 @@ def _date(meta: dict[str, str], ld: dict, times: list[tuple], container: Tag | N
         for other in parsed[1:]:
             if isinstance(other, dt.datetime) and other.date() == best:
                 return other
+    elif declared_dates:
+        # A declared time off by whole hours from the one shown is a wrong zone label
+        # (local time written with "Z"): readers see the shown time, so keep that.
+        for other in shown_dates:
+            if isinstance(other, dt.datetime) and other != best:
+                gap = abs((other - best.replace(second=0, microsecond=0)).total_seconds())
+                if gap % 3600 == 0 and gap <= 14 * 3600:
+                    return other
     return best
 
 
@@ -391,7 +405,7 @@ def _blocks(root: Tag) -> Iterator[tuple[str, str]]:
             caption = clean_line(re.sub(r"\s+", " ", child.get_text(" ", strip=True)))
             if caption:
                 yield "caption", caption
-        elif child.name in _BLOCK_TAGS:
+        elif child.name in _BLOCK_TAGS or "display:block" in (child.get("style") or "").replace(" ", ""):
             yield from flush()
             if child.name == "h1":
                 continue
