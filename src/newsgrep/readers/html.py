@@ -410,7 +410,7 @@ def _blocks(root: Tag) -> Iterator[tuple[str, str]]:
             if child.name == "h1":
                 continue
             if child.name in _HEADING_TAGS:
-                text = clean_line(re.sub(r"\s+", " ", child.get_text(" ", strip=True)))
+                text = clean_line(re.sub(r"[ \t\r\n\f\v]+", " ", child.get_text(" ", strip=True)))
                 links = sum(len(a.get_text("", strip=True)) for a in child.find_all("a"))
                 if text and links < len(text) / 2:
                     yield "heading", text
