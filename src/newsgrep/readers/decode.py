@@ -56,6 +56,8 @@ def decode_bytes(data: bytes, path: str) -> Decoded:
     """Decode a file's bytes; ReadError for empty or binary files and text in no known encoding."""
     problems: list[str] = []
     stripped = data.lstrip(b"\x00")
+    if data and not stripped:
+        raise ReadError(path, f"only NUL bytes ({len(data)})")
     if len(stripped) != len(data) and stripped.strip() and not _looks_binary(stripped):
         problems.append(f"skipped {len(data) - len(stripped)} NUL bytes at start")
         data = stripped
