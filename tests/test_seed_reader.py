@@ -84,7 +84,7 @@ def test_bom_crlf_and_full_width_spaces(tmp_path):
         (b"", "empty file"),
         (b"  \n\n", "empty file"),
         (b"\x00\x01\x02binary", "binary file (NUL byte at offset 0)"),
-        (" date 2025-01-01 台灣新聞".encode("big5"), "not valid UTF-8 (byte 0xa5 at offset 17)"),
+        (b" date 2025-01-01 \xff\xff\xff\xff", "not valid UTF-8 (byte 0xff at offset 17) nor Big5/GB18030"),
         (" date 2025-13-45 台灣新聞".encode("utf-8"), "bad date '2025-13-45' on line 1 (expected YYYY-MM-DD)"),
     ],
 )
@@ -117,3 +117,11 @@ def test_derive_title_prefers_clause_breaks():
 def test_split_caption(line, expected):
     caption = split_caption(line)
     assert (caption and (caption.text, caption.credit)) == expected
+
+
+def test_big5_seed_text_is_decoded_not_refused(tmp_path):
+    path = tmp_path / "big5.txt"
+    path.write_bytes(" date 2025-01-01 台灣新聞報導今天的颱風消息。".encode("big5"))
+    read = read_file(path)
+    assert read.encoding == "cp950"
+    assert read.articles[0].lede == "台灣新聞報導今天的颱風消息。"

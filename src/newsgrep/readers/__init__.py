@@ -1,22 +1,33 @@
 """Reading sources: files in, Article records out. No reader knows about the index or the terminal.
 
-``read_file`` picks a reader by the file's suffix and returns a ``FileRead``:
-every article the file holds, plus the problems it survived (a broken JSON line,
-junk bytes) and the encoding it was decoded with. Anything that leaves a file
-with no usable article is a ``ReadError`` naming the file and the reason, so the
-caller can report it and go on with the next file.
+``read_file`` decodes a file (``decode``), decides its format from its content
+(``sniff``) and hands it to one reader: seed text (``seed``), a saved web page
+(``html``), JSON or JSON Lines records (``records``) or a ``<doc>`` collection
+(``trec``). It returns a ``FileRead``: every article the file holds, plus the
+problems it survived (a broken JSON line, junk bytes) and the encoding it was
+decoded with. Anything that leaves a file with no usable article is a
+``ReadError`` naming the file and the reason, so the caller can report it and
+go on with the next file.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsgrep.errors import ReadError
-from newsgrep.readers.decode import decode_utf8
+from newsgrep.readers.decode import decode_bytes
+from newsgrep.readers.html import parse_html
+from newsgrep.readers.records import check_fields, parse_json, parse_jsonl
 from newsgrep.readers.seed import parse_seed
+from newsgrep.readers.sniff import looks_like_article_bytes, sniff_format
+from newsgrep.readers.trec import parse_trec
 from newsgrep.record import Article
+
+__all__ = ["ARTICLE_SUFFIXES", "FileRead", "ReadError", "is_article_file", "read_file"]
+
 
 @dataclass
 class FileRead:
@@ -28,27 +39,75 @@ class FileRead:
     format: str = "seed"
 
 
-ARTICLE_SUFFIXES = frozenset({".txt"})
+ARTICLE_SUFFIXES = frozenset({".txt", ".html", ".htm", ".json", ".jsonl", ".xml", ".trec"})
+SNIFF_BYTES = 512
 
 
 def is_article_file(path: Path) -> bool:
-    """Whether ``ingest`` should read this file (others under a folder are passed over)."""
-    return path.suffix.lower() in ARTICLE_SUFFIXES
+    """Whether ``ingest`` should read this file: a known suffix, or no suffix and article-like first bytes.
+
+    Hidden files are passed over.
+    """
+    if path.name.startswith("."):
+        return False
+    suffix = path.suffix.lower()
+    if suffix in ARTICLE_SUFFIXES:
+        return True
+    if suffix and not suffix[1:].isdigit():  # "page.1" style suffixes are still suffix-less names
+        return False
+    try:
+        with path.open("rb") as f:
+            return looks_like_article_bytes(f.read(SNIFF_BYTES))
+    except OSError:
+        return False
 
 
-def read_file(path: Path, data: bytes | None = None, *, source_path: str | None = None) -> FileRead:
+def read_file(
+    path: Path,
+    data: bytes | None = None,
+    *,
+    source_path: str | None = None,
+    fields: Mapping[str, str] | None = None,
+) -> FileRead:
     """Every article in the file at ``path``.
 
     ``data`` is the file's bytes when the caller already has them; ``source_path``
-    is what records store as their origin (default: the absolute path). Errors
-    name the file as ``path`` was given.
+    is what records store as their origin (default: the absolute path).
+    ``fields`` names record keys for JSON formats (``{"content": "article_text"}``);
+    an unknown article field there is a ValueError. Errors name the file as
+    ``path`` was given.
     """
+    path = Path(path)
     shown = str(path)
     source_path = source_path or os.path.abspath(path)
+    check_fields(fields)
     if data is None:
         try:
             data = path.read_bytes()
         except OSError as e:
             raise ReadError(shown, e.strerror or str(e)) from None
-    text = decode_utf8(data, shown)
-    return FileRead([parse_seed(text, shown, path.stem, source_path)])
+    decoded = decode_bytes(data, shown)
+    text = decoded.text
+    problems = list(decoded.problems)
+    fmt = sniff_format(text, path.suffix)
+    stem = path.stem
+    if fmt == "seed":
+        articles = [parse_seed(text, shown, stem, source_path)]
+    elif fmt == "html":
+        article = parse_html(text, shown, stem, source_path)
+        if article is None:
+            raise ReadError(shown, "no article text found in the page")
+        articles = [article]
+    elif fmt in ("json", "jsonl", "trec"):
+        if fmt == "trec":
+            articles, more = parse_trec(text, shown, stem, source_path)
+        else:
+            parse = parse_jsonl if fmt == "jsonl" else parse_json
+            articles, more = parse(text, shown, stem, source_path, fields)
+        problems += more
+        if not articles:
+            reason = f"no usable article in {fmt.upper()} file"
+            raise ReadError(shown, f"{reason} ({problems[0]}{' …' if len(problems) > 1 else ''})" if problems else reason)
+    else:
+        raise ReadError(shown, "RSS/Atom feed, not an article file (feeds are not read)")
+    return FileRead(articles, problems, decoded.encoding, fmt)

@@ -21,6 +21,8 @@ HEADING_MAX_CHARS = 40
 
 # A line made only of ad placeholders: "廣告 廣告", "广告", "Advertisement".
 _AD_LINE = re.compile(r"^(?:(?:廣告|广告|advertisement|ad)\s*)+$", re.IGNORECASE)
+# A line that only asks the reader to scroll or click on: "請繼續往下閱讀...", "點我看更多".
+_PROMPT_LINE = re.compile(r"^(?:請繼續往下閱讀|请继续往下阅读|繼續閱讀|继续阅读|點我看更多|点我看更多|看更多)[.。…\s]*$")
 
 # A line that is a link list, not prose: "延伸閱讀：…", "相關新聞：…", "▲延伸閱讀" …
 _LINK_LABELS = (
@@ -42,6 +44,8 @@ _CREDIT_MARKERS = (
     r"照片来源\s*[:：]",
     # 圖／, 攝影：… but not 地圖：, 示意圖： (the marker must not continue a word)
     r"[（(]?\s*(?<![\u4e00-\u9fff])(?:資料照|资料照|圖|图|攝影|摄影)\s*[／/:：]",
+    # （圖翻攝自google map）, （圖擷取自民進黨臉書）
+    r"[（(]\s*(?:圖|图|照片)(?:翻攝|翻摄|擷取|撷取|取自|截自)",
 )
 _CREDIT = re.compile(r"(?P<credit>(?:" + "|".join(_CREDIT_MARKERS) + r").*)$", re.IGNORECASE)
 CREDIT_MAX_CHARS = 80
@@ -55,7 +59,7 @@ def clean_line(line: str) -> str:
 
 def is_noise(line: str) -> bool:
     """True for lines that are page furniture, not article text."""
-    return bool(_AD_LINE.match(line) or _LINK_LINE.match(line))
+    return bool(_AD_LINE.match(line) or _LINK_LINE.match(line) or _PROMPT_LINE.match(line))
 
 
 def split_caption(line: str) -> Caption | None:
@@ -123,3 +127,92 @@ def derive_title(lede: str) -> str:
         if cut >= 8:
             return head[:cut]
     return head.rstrip() + "…"
+
+
+# Separators between a headline and the site, section or author names a page glues to it.
+_TITLE_SEPARATORS = re.compile(r"\s*[|｜│]\s*|\s+[-–—_]\s+")
+SITE_SEGMENT_MAX_CHARS = 30
+
+
+def strip_site_name(title: str) -> str:
+    """``'悲慟！北市士林… - 社會 - 中時'`` -> ``'悲慟！北市士林…'``.
+
+    Pages glue the site name (and section, author) to the headline with ``|``,
+    ``｜`` or a spaced dash. The headline is the longest segment, kept only when
+    every other segment is short enough to be such a name; otherwise the
+    separators belong to the headline and the title is kept whole.
+    """
+    title = clean_line(title)
+    parts = [p for p in _TITLE_SEPARATORS.split(title) if p.strip()]
+    if len(parts) < 2:
+        return title
+    longest = max(parts, key=len)
+    if all(len(p) <= SITE_SEGMENT_MAX_CHARS for p in parts if p is not longest):
+        return clean_line(longest)
+    return title
+
+
+_NAMES = r"(?P<names>[\u4e00-\u9fff]{2,4}(?:[、，,][\u4e00-\u9fff]{2,4})*)"
+# A paragraph-ending credit: "報導•攝影╱張嘉恬", "（王煌忠／台中報導）" (not a photo caption).
+_TRAILING_BYLINE = re.compile(
+    r"\s*(?:[（(]?(?:(?:文字|撰文|採訪|报导|報導|攝影|摄影|記者|记者|文)[•．·、/／╱]?)+[╱／/]" + _NAMES + r"[）)]?"
+    r"|[（(]" + _NAMES.replace("names", "names2") + r"\s*[／/╱]\s*[\u4e00-\u9fff]{0,8}(?:報導|报导)[）)])$"
+)
+# A paragraph that is nothing but a byline: "記者林悅／南市報導", "〔記者吳孟儒／綜合報導〕", "文／王小明".
+_BYLINE_LINE = re.compile(
+    r"^[〔【［\[（(]?\s*(?:(?:記者|记者|文|撰文)\s*" + _NAMES + r"|" + _NAMES.replace("names", "names2")
+    + r"(?=\s*[／/╱]\s*[\u4e00-\u9fff]{0,8}(?:報導|报导)))\s*[／/╱]\s*[\u4e00-\u9fff]{0,8}"
+    r"(?:報導|报导|專電|专电|電|电)?\s*[〕】］\]）)]?$"
+)
+# Bylines that open an article: "記者王煌忠／台北報導", "〔記者吳孟儒／綜合報導〕", "（中央社記者邱俊欽桃園19日電）".
+_LEADING_BYLINE = re.compile(
+    r"^[\s〔【［\[（(]*(?:[\u4e00-\u9fff]{0,6}?)(?:記者|记者)(?P<names>[\u4e00-\u9fff]{2,4}(?:[、，,][\u4e00-\u9fff]{2,4})*)"
+    r"\s*[／/╱]"
+)
+_CNA_BYLINE = re.compile(r"^[\s（(]*中央社(?:記者|记者)(?P<name>[\u4e00-\u9fff]{3})")
+
+
+def split_trailing_byline(paragraph: str) -> tuple[str, str | None]:
+    """``'…成問題了。」報導•攝影╱張嘉恬'`` -> (``'…成問題了。」'``, ``'張嘉恬'``); unchanged with None otherwise."""
+    match = _TRAILING_BYLINE.search(paragraph)
+    if not match or match.start() == 0:
+        return paragraph, None
+    return clean_line(paragraph[: match.start()]), match["names"] or match["names2"]
+
+
+def byline_line(line: str) -> str | None:
+    """The names in a paragraph that is only a byline (``記者林悅／南市報導`` -> ``林悅``), else None."""
+    match = _BYLINE_LINE.match(clean_line(line))
+    return (match["names"] or match["names2"]) if match else None
+
+
+def byline_author(paragraph: str) -> str | None:
+    """The reporter named at the start of an article's first paragraph, if it opens with a byline.
+
+    CNA writes ``（中央社記者邱俊欽桃園19日電）`` with no separator between name
+    and place; there the name is taken as three characters, the common length.
+    """
+    match = _LEADING_BYLINE.match(paragraph)
+    if match:
+        return match["names"]
+    match = _CNA_BYLINE.match(paragraph)
+    return match["name"] if match else None
+
+
+# Where a scraper flattened paragraphs into one line: a space after a sentence end.
+_FLAT_BREAK = re.compile(r"(?<=[。！？!?」』）)…])[ \t\u3000\u00a0]+(?=\S)")
+
+
+def split_text_paragraphs(text: str) -> list[str]:
+    """Paragraphs of a plain-text field: one per non-blank line.
+
+    A field that is a single line is usually an article a scraper flattened,
+    leaving a space where each paragraph ended: there a space right after
+    sentence-final punctuation (or a closing quote or bracket) is taken as a
+    paragraph break. Spaces elsewhere, such as between Latin words, are kept.
+    """
+    lines = [clean_line(line) for line in text.splitlines()]
+    lines = [line for line in lines if line]
+    if len(lines) != 1:
+        return lines
+    return [clean_line(p) for p in _FLAT_BREAK.split(lines[0]) if clean_line(p)]

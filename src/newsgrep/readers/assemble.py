@@ -1,0 +1,124 @@
+"""From fields a reader pulled out of a file to an ``Article``, the same way for every format.
+
+Readers differ in where they find a title, a date or paragraphs; what happens
+next is shared: site names come off titles, noise and captions are sorted out
+of the paragraphs, the first paragraph becomes the lede, a byline names the
+author when no field did, and a missing title is derived from the lede.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import re
+from collections.abc import Iterable, Sequence
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from newsgrep.readers.structure import (
+    build_body,
+    byline_author,
+    byline_line,
+    clean_line,
+    derive_title,
+    split_trailing_byline,
+    strip_site_name,
+)
+from newsgrep.record import Article, Block, Caption
+
+_ENTITY = re.compile(r"&(?:#\d{2,7}|#x[0-9a-fA-F]{2,6}|[a-zA-Z]{2,8});?")
+_TRACKING = re.compile(r"^(?:utm_\w+|fbclid|gclid)$", re.IGNORECASE)
+
+
+def unescape(text: str) -> str:
+    """Decode HTML entities a scraper left in a text field (``&#20818;`` -> 兒, ``&nbsp`` -> space)."""
+    if "&" not in text or not _ENTITY.search(text):
+        return text
+    return html.unescape(text).replace("\u00a0", " ")
+
+
+def normalize_url(url: str) -> str:
+    """The URL without fragment and tracking parameters, host lower-cased: what identifies the page."""
+    parts = urlsplit(url.strip())
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)])
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path, query, ""))
+
+
+def url_article_id(url: str) -> str:
+    """``news.pts.org.tw-3f2a9c0d1e4b``: the host (without ``www.``) and 12 hex digits of the URL's SHA-1.
+
+    The same URL gives the same id in any file, so one article scraped into
+    several files keeps one identity.
+    """
+    url = normalize_url(url)
+    host = urlsplit(url).hostname or "url"
+    host = host.removeprefix("www.")
+    return f"{host}-{hashlib.sha1(url.encode('utf-8')).hexdigest()[:12]}"
+
+
+def make_article(
+    *,
+    article_id: str,
+    source_path: str,
+    paragraphs: Sequence[str],
+    title: str | None = None,
+    date: dt.date | dt.datetime | None = None,
+    url: str | None = None,
+    outlet: str | None = None,
+    author: str | None = None,
+    fallback_author: str | None = None,
+    category: str | None = None,
+    tags: Iterable[str] = (),
+    captions: Iterable[Caption] = (),
+    headings: Sequence[int] = (),
+) -> Article | None:
+    """An Article from extracted parts, or None when no article text is left after cleanup.
+
+    ``headings`` lists indexes into ``paragraphs`` that the source marked as
+    sub-headings (HTML ``<h2>``); other paragraphs are classified by shape.
+    The author is ``author`` if given, else a byline in the text, else
+    ``fallback_author`` (metadata a page is less sure of than its byline).
+    """
+    blocks: list[Block] = []
+    found_captions = list(captions)
+    marked = set(headings)
+    for i, raw in enumerate(paragraphs):
+        text = clean_line(unescape(raw))
+        if not text:
+            continue
+        if i in marked:
+            more, _ = build_body([text])
+            if more and more[0].kind == "paragraph" and len(text) <= 60:
+                more = [Block("heading", text)]
+            blocks.extend(more)
+            continue
+        credited = byline_line(text)
+        if credited:  # a paragraph that only names the reporter
+            author = author or credited
+            continue
+        text, credited = split_trailing_byline(text)
+        author = author or credited
+        more, caps = build_body([text])
+        blocks.extend(more)
+        found_captions.extend(caps)
+    lede_at = next((i for i, b in enumerate(blocks) if b.kind == "paragraph"), None)
+    if lede_at is None:
+        return None
+    lede = blocks.pop(lede_at).text
+    author = author or byline_author(lede) or fallback_author
+    title = strip_site_name(unescape(title)) if title else ""
+    return Article(
+        id=article_id,
+        source_path=source_path,
+        title=title or derive_title(lede),
+        title_derived=not title,
+        lede=lede,
+        body=tuple(blocks),
+        date=date,
+        captions=tuple(found_captions),
+        url=url or None,
+        outlet=clean_line(outlet) if outlet else None,
+        author=clean_line(author) if author else None,
+        category=clean_line(category) if category else None,
+        tags=tuple(t for t in (clean_line(str(t)) for t in tags) if t),
+    )

@@ -1,0 +1,433 @@
+"""Saved news pages: the article's title, date, author, outlet, URL and body, without the page around it.
+
+Metadata comes from what pages publish for machines (JSON-LD ``NewsArticle``,
+Open Graph and ``article:*`` meta tags, ``<link rel=canonical>``, ``<time>``),
+falling back to what people see (``<h1>``, ``<title>``, a date in the text or
+the URL). The body is found the way readability tools find it: page furniture
+(scripts, navigation, share bars, related links, comments, footers) is removed,
+every paragraph scores its ancestors by how much prose it holds, and the
+best-scoring element's paragraphs and sub-headings, in order, are the article.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from urllib.parse import urljoin
+
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+
+from newsgrep.readers.assemble import make_article
+from newsgrep.readers.dates import date_in_url, parse_date
+from newsgrep.readers.structure import byline_author, clean_line, strip_site_name
+from newsgrep.record import Article, Caption
+
+_JUNK_TAGS = (
+    "script", "style", "noscript", "iframe", "button", "select", "svg", "canvas", "nav", "footer",
+    "aside", "template", "object", "embed", "input", "textarea", "label", "header", "link", "meta",
+)
+_BLOCK_TAGS = frozenset({
+    "p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl",
+    "dd", "dt", "table", "tbody", "thead", "tr", "td", "th", "blockquote", "figure", "figcaption", "pre",
+    "center", "hr", "address",
+})
+_HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+# class/id words that mark page furniture (matched as whole words of the class or id).
+_NOISE_WORDS = frozenset({
+    "share", "sharing", "sharebar", "social", "related", "relate", "recommend", "recommended", "comment",
+    "comments", "footer", "nav", "navbar", "menu", "breadcrumb", "breadcrumbs", "sidebar", "ad", "ads",
+    "adv", "advert", "advertisement", "banner", "promo", "popular", "hot", "rank", "ranking", "tag", "tags",
+    "keyword", "keywords", "copyright", "sns", "subscribe", "login", "signup", "outbrain", "taboola",
+    "dable", "modal", "popup", "cookie", "toolbar", "pagination", "pager", "extend", "recommendation",
+    "fbcomment", "facebook", "twitter", "plurk", "print", "fontsize", "font", "gotop",
+})
+_DATE_WORDS = frozenset({"time", "date", "datetime", "pubdate", "publishdate", "viewtime", "updatetime",
+                         "posttime", "createtime", "newstime", "publish", "published"})
+_CAPTION_WORDS = frozenset({"caption", "cpt", "figcaption", "imgcaption", "photocaption", "pic_caption"})
+# ASP.NET pages wrap the whole page in one <form>, so forms are not junk by themselves.
+# Whole-line dates and times that page templates put around the text.
+_DATE_LINE = re.compile(
+    r"^[\s\S]{0,12}?(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?[\s\d:：()（）星期週一二三四五六日]*$"
+)
+# Properties that carry the publication date, best first.
+_DATE_META = (
+    "article:published_time", "datepublished", "pubdate", "publishdate", "publish-date", "og:published_time",
+    "date.available", "dc.date", "dc.date.issued", "parsely-pub-date", "sailthru.date", "date", "citation_date",
+)
+_TITLE_META = ("og:title", "twitter:title", "title", "parsely-title", "dc.title", "headline")
+_AUTHOR_META = ("author", "dable:author", "article:author", "dc.creator", "parsely-author")
+# Names of organisations, not people: "中央通訊社", "聯合新聞網", "ETtoday新聞雲".
+_ORG_NAME = re.compile(r"新聞|新闻|電子報|日報|時報|通訊社|通讯社|網|网|雲|News|TV|Media|報$", re.IGNORECASE)
+_ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "blogposting", "analysisnewsarticle",
+                  "opinionnewsarticle", "webpage"}
+_CJK_OR_WORD = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[A-Za-z0-9]+")
+
+
+def parse_html(text: str, path: str, stem: str, source_path: str) -> Article | None:
+    """The one article a page holds (id: the file stem), or None when no article text is found."""
+    soup = BeautifulSoup(text, "lxml")
+    meta = _meta(soup)
+    ld = _json_ld_article(soup)
+    url = _canonical_url(soup, meta, ld)
+    outlet = meta.get("og:site_name") or _ld_name(ld.get("publisher")) or None
+    h1s = [clean_line(h.get_text(" ", strip=False)) for h in soup.find_all("h1")]
+    title = _title(soup, meta, ld, h1s)
+    times = [(t.get("datetime"), t.get_text(" ", strip=True), t.get("itemprop")) for t in soup.find_all("time")]
+    times += [(None, t.get_text(" ", strip=True)[:80], None) for t in soup.find_all(_is_date_element)]
+    author = _author_from_markup(soup, outlet)
+    fallback_author = _author_from_meta(meta, ld, outlet)
+
+    _strip_junk(soup)
+    container = _best_container(soup)
+    captions: list[Caption] = []
+    paragraphs: list[str] = []
+    headings: list[int] = []
+    if container is not None:
+        for kind, value in _blocks(container):
+            if kind == "caption":
+                captions.append(Caption(value))
+            elif _keep_line(value, title):
+                if kind == "heading":
+                    headings.append(len(paragraphs))
+                paragraphs.append(value)
+    date = _date(meta, ld, times, container, url)
+    return make_article(
+        article_id=stem,
+        source_path=source_path,
+        paragraphs=paragraphs,
+        title=title,
+        date=date,
+        url=url,
+        outlet=outlet,
+        author=author,
+        fallback_author=fallback_author,
+        category=meta.get("article:section") or _ld_text(ld.get("articleSection")) or None,
+        tags=[t.strip() for t in (meta.get("news_keywords") or "").split(",") if t.strip()],
+        captions=captions,
+        headings=headings,
+    )
+
+
+def html_paragraphs(fragment: str) -> list[str]:
+    """Paragraph texts of an HTML fragment (a JSON field holding ``<p>…</p>``), furniture removed."""
+    soup = BeautifulSoup(fragment, "lxml")
+    _strip_junk(soup)
+    root = soup.body or soup
+    return [value for kind, value in _blocks(root) if kind != "caption"]
+
+
+# --- metadata -------------------------------------------------------------------------------------------
+
+
+def _meta(soup: BeautifulSoup) -> dict[str, str]:
+    """First non-empty ``content`` per meta name/property/itemprop, keys lower-cased."""
+    out: dict[str, str] = {}
+    for tag in soup.find_all("meta"):
+        content = clean_line(tag.get("content") or "")
+        if not content:
+            continue
+        for attr in ("property", "name", "itemprop"):
+            key = (tag.get(attr) or "").strip().lower()
+            if key and key not in out:
+                out[key] = content
+    return out
+
+
+def _json_ld_article(soup: BeautifulSoup) -> dict:
+    """The page's JSON-LD article object (NewsArticle and kin), or {}; unparsable blocks are skipped."""
+    found: list[dict] = []
+    for script in soup.find_all("script", type=re.compile(r"ld\+json", re.IGNORECASE)):
+        try:
+            data = json.loads(script.string or script.get_text() or "", strict=False)
+        except (json.JSONDecodeError, ValueError):
+            continue
+        stack = [data]
+        while stack:
+            item = stack.pop(0)
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                if "@graph" in item:
+                    stack.extend(item["@graph"] if isinstance(item["@graph"], list) else [item["@graph"]])
+                kinds = item.get("@type")
+                kinds = kinds if isinstance(kinds, list) else [kinds]
+                if any(str(k).lower() in _ARTICLE_TYPES for k in kinds):
+                    found.append(item)
+    found.sort(key=lambda item: str(item.get("@type")).lower() == "webpage")
+    return found[0] if found else {}
+
+
+def _ld_text(value: object) -> str:
+    if isinstance(value, list):
+        return "、".join(t for t in (_ld_text(v) for v in value) if t)
+    if isinstance(value, dict):
+        return _ld_text(value.get("name") or value.get("@id") or "")
+    return clean_line(str(value)) if value else ""
+
+
+def _ld_name(value: object) -> str:
+    return _ld_text(value.get("name") if isinstance(value, dict) else value) if value else ""
+
+
+def _canonical_url(soup: BeautifulSoup, meta: dict[str, str], ld: dict) -> str | None:
+    base = meta.get("og:url") or _ld_text(ld.get("url")) or None
+    link = soup.find("link", rel=lambda r: r and "canonical" in (r if isinstance(r, list) else [r]))
+    href = clean_line(link.get("href") or "") if link else ""
+    if href:
+        if href.startswith("//"):
+            return "https:" + href
+        return urljoin(base, href) if base else href if href.startswith("http") else base
+    entity = ld.get("mainEntityOfPage")
+    return base or (_ld_text(entity) if isinstance(entity, (str, dict)) else None) or meta.get("url") or None
+
+
+def _title(soup: BeautifulSoup, meta: dict[str, str], ld: dict, h1s: list[str]) -> str | None:
+    """The headline: an ``<h1>`` that the page's own titles confirm, else og:title, ``<title>``, JSON-LD.
+
+    The ``<h1>`` keeps the headline's own spacing (JSON-LD often loses its
+    full-width spaces) but templates also use ``<h1>`` for logos, so one is
+    trusted only when a title the page declares contains it.
+    """
+    declared = [meta[k] for k in _TITLE_META if meta.get(k)]
+    if soup.title and soup.title.string:
+        declared.append(clean_line(soup.title.string))
+    if ld.get("headline"):
+        declared.append(_ld_text(ld["headline"]))
+    squeezed = [_squeeze(d) for d in declared]
+    for h1 in h1s:
+        if len(_squeeze(h1)) >= 4 and any(_squeeze(h1) in d for d in squeezed):
+            return h1
+    for candidate in declared:
+        stripped = strip_site_name(candidate)
+        if stripped:
+            return stripped
+    return next((h for h in h1s if h), None)
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _author_from_meta(meta: dict[str, str], ld: dict, outlet: str | None) -> str | None:
+    candidates = [_ld_text(ld.get("author"))] + [meta.get(k, "") for k in _AUTHOR_META]
+    return next((n for n in (_person_name(c, outlet) for c in candidates) if n), None)
+
+
+def _author_from_markup(soup: BeautifulSoup, outlet: str | None) -> str | None:
+    """The byline the page shows (``.author``, ``itemprop=author``): what readers see, so trusted first."""
+    for tag in soup.select('[itemprop="author"], [rel="author"], .author, .reporter, .byline'):
+        if tag.find_parent(attrs={"itemprop": "comment"}) is not None:
+            continue
+        name = _person_name(tag.get("content") or tag.get_text(" ", strip=True), outlet)
+        if name:
+            return name
+    return None
+
+
+def _person_name(raw: str, outlet: str | None) -> str | None:
+    """``記者陳嘉寧／桃園機場報導`` -> ``陳嘉寧``; None for URLs, the outlet and organisations."""
+    name = clean_line(raw or "")
+    name = byline_author(name) or name
+    name = re.sub(r"^(?:記者|记者|作者|文|撰文)[：:／/\s]*", "", name)
+    name = re.sub(r"[／/╱].*$", "", name).strip()
+    return name if _is_person(name, outlet) else None
+
+
+def _is_person(name: str, outlet: str | None) -> bool:
+    """A short name that is not a URL, not the outlet and not an organisation's name."""
+    name = clean_line(name or "")
+    return bool(
+        name and len(name) <= 20 and "://" not in name and not name.startswith("www.")
+        and name != outlet and not _ORG_NAME.search(name) and not re.search(r"\d", name)
+    )
+
+
+def _is_date_element(tag: Tag) -> bool:
+    """An element a template uses to show the date (``<div class="time">``, ``<span class="viewtime">``)."""
+    words = _words(tag)
+    return bool(words & _DATE_WORDS) and len(tag.get_text(strip=True)) <= 80
+
+
+def _date(meta: dict[str, str], ld: dict, times: list[tuple], container: Tag | None, url: str | None
+          ) -> dt.date | dt.datetime | None:
+    """The publication date, with its time of day whenever any source on the page gives one.
+
+    Declared dates come first (JSON-LD, meta, ``<time itemprop=datePublished>``);
+    other ``<time>`` elements and dates written in the article area follow;
+    the URL is the last resort. A declared day without a time takes the time
+    from a later source that agrees on the day.
+    """
+    declared: list[object] = [ld.get("datePublished"), *(meta.get(k) for k in _DATE_META)]
+    declared += [attr or text for attr, text, prop in times if prop == "datePublished"]
+    shown: list[object] = []
+    for attr, text, _ in times:
+        shown += [text, attr]  # the visible text first: pages put wrong datetime= attributes
+    if container is not None:
+        shown.append(container.get_text(" ", strip=True)[:2000])
+    declared_dates = [d for d in (parse_date(c) for c in declared if c) if d is not None]
+    shown_dates = [d for d in (parse_date(c) for c in shown if c) if d is not None]
+    parsed = declared_dates + shown_dates
+    from_url = date_in_url(url)
+    if from_url:
+        parsed.append(from_url)
+    if not parsed:
+        return None
+    best = parsed[0]
+    if not isinstance(best, dt.datetime):
+        for other in parsed[1:]:
+            if isinstance(other, dt.datetime) and other.date() == best:
+                return other
+    elif declared_dates:
+        # A declared time off by whole hours from the one shown is a wrong zone label
+        # (local time written with "Z"): readers see the shown time, so keep that.
+        for other in shown_dates:
+            if isinstance(other, dt.datetime) and other != best:
+                gap = abs((other - best.replace(second=0, microsecond=0)).total_seconds())
+                if gap % 3600 == 0 and gap <= 14 * 3600:
+                    return other
+    return best
+
+
+# --- body -----------------------------------------------------------------------------------------------
+
+
+def _words(tag: Tag) -> set[str]:
+    values = []
+    for attr in ("class", "id"):
+        value = tag.get(attr)
+        if value:
+            values.extend(value if isinstance(value, list) else [value])
+    return {w for v in values for w in re.split(r"[^a-z0-9]+", v.lower()) if w} | {
+        v.lower().replace("-", "") for v in values
+    }
+
+
+def _strip_junk(soup: BeautifulSoup) -> None:
+    """Remove scripts, navigation and furniture; turn ``<br>`` into line breaks."""
+    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
+        comment.extract()
+    for tag in soup.find_all(_JUNK_TAGS):
+        if tag.name == "header" and tag.find("p") is not None and len(tag.get_text(strip=True)) > 400:
+            continue  # some templates wrap the whole story in <header>
+        tag.decompose()
+    for tag in soup.find_all(True):
+        if tag.decomposed or tag.name in ("html", "body") or tag.attrs is None:
+            continue
+        style = (tag.get("style") or "").replace(" ", "").lower()
+        if "display:none" in style or (_words(tag) & _NOISE_WORDS and not _is_prose(tag)):
+            tag.decompose()
+    for br in soup.find_all("br"):
+        br.replace_with("\n")
+
+
+def _is_prose(tag: Tag) -> bool:
+    """Long text with few links: an article that merely sits in an oddly named element."""
+    text = tag.get_text("", strip=True)
+    if len(text) < 600:
+        return False
+    links = sum(len(a.get_text("", strip=True)) for a in tag.find_all("a"))
+    return links / len(text) < 0.2
+
+
+def _prose_score(text: str) -> int:
+    units = len(_CJK_OR_WORD.findall(text))
+    return units + 10 * (text.count("。") + text.count("，") // 3) if units >= 10 else 0
+
+
+def _best_container(soup: BeautifulSoup) -> Tag | None:
+    """The element holding the article: ``itemprop=articleBody`` if marked, else the best prose score.
+
+    Each paragraph (a ``<p>``, or a block holding text directly) adds its score
+    to its parent, half to the grandparent and a third to the next ancestor,
+    discounted by how much of it is link text.
+    """
+    marked = soup.find(attrs={"itemprop": "articleBody"})
+    if marked is not None and len(marked.get_text(strip=True)) >= 50:
+        return marked
+    scores: dict[int, float] = defaultdict(float)
+    tags: dict[int, Tag] = {}
+    for tag in soup.find_all(True):
+        if tag.name == "p":
+            text = tag.get_text("", strip=True)
+            start = tag.parent
+        elif tag.name in ("div", "td", "section", "article", "span", "font"):
+            text = "".join(s for s in tag.find_all(string=True, recursive=False)).strip()
+            start = tag
+        else:
+            continue
+        score = _prose_score(text)
+        if not score:
+            continue
+        link_text = sum(len(a.get_text("", strip=True)) for a in tag.find_all("a")) if tag.name == "p" else 0
+        score *= max(0.0, 1 - link_text / max(1, len(text)))
+        node, level = start, 1
+        while node is not None and level <= 3 and node.name not in ("html", "[document]"):
+            scores[id(node)] += score / level
+            tags[id(node)] = node
+            node, level = node.parent, level + 1
+    if not scores:
+        return soup.body
+    return tags[max(scores, key=scores.__getitem__)]
+
+
+def _blocks(root: Tag) -> Iterator[tuple[str, str]]:
+    """``(kind, text)`` for the paragraphs, headings and captions under ``root``, in reading order.
+
+    Text runs between block elements (and ``<br>`` breaks) are paragraphs; runs
+    that are mostly link text are dropped as link lists.
+    """
+    run: list[str] = []
+    link_chars = 0
+
+    def flush() -> Iterator[tuple[str, str]]:
+        nonlocal run, link_chars
+        text = "".join(run)
+        total = len(re.sub(r"\s", "", text))
+        if total and link_chars / total <= 0.5:
+            for line in text.split("\n"):
+                line = clean_line(re.sub(r"[ \t\r\f\v]+", " ", line))
+                if line:
+                    yield "paragraph", line
+        run, link_chars = [], 0
+
+    for child in root.children:
+        if isinstance(child, NavigableString):
+            if not isinstance(child, Comment):
+                run.append(str(child))
+            continue
+        if not isinstance(child, Tag):
+            continue
+        if child.name in ("figure", "figcaption") or _words(child) & _CAPTION_WORDS:
+            yield from flush()
+            caption = clean_line(re.sub(r"\s+", " ", child.get_text(" ", strip=True)))
+            if caption:
+                yield "caption", caption
+        elif child.name in _BLOCK_TAGS or "display:block" in (child.get("style") or "").replace(" ", ""):
+            yield from flush()
+            if child.name == "h1":
+                continue
+            if child.name in _HEADING_TAGS:
+                text = clean_line(re.sub(r"[ \t\r\n\f\v]+", " ", child.get_text(" ", strip=True)))
+                links = sum(len(a.get_text("", strip=True)) for a in child.find_all("a"))
+                if text and links < len(text) / 2:
+                    yield "heading", text
+                continue
+            yield from _blocks(child)
+        else:
+            text = child.get_text()
+            run.append(text)
+            if child.name == "a":
+                link_chars += len(re.sub(r"\s", "", text))
+            else:
+                link_chars += sum(len(re.sub(r"\s", "", a.get_text())) for a in child.find_all("a"))
+    yield from flush()
+
+
+def _keep_line(text: str, title: str | None) -> bool:
+    """Drop the headline repeated in the body and lines that are only a date."""
+    if title and _squeeze(text) == _squeeze(title):
+        return False
+    return not _DATE_LINE.match(text)

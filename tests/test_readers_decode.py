@@ -1,0 +1,88 @@
+"""Encodings by bytes not labels, dates to one convention, which files ingest reads."""
+
+import datetime as dt
+
+import pytest
+
+from newsgrep.errors import ReadError
+from newsgrep.readers import is_article_file
+from newsgrep.readers.dates import parse_date
+from newsgrep.readers.decode import decode_bytes
+
+TAIWAN = dt.timezone(dt.timedelta(hours=8))
+TRAD = "台灣新聞：颱風來襲，全台停班停課。"
+SIMP = "中国新闻：台风来袭，全省停工停课。"
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding", "text"),
+    [
+        (TRAD.encode("utf-8"), "utf-8", TRAD),
+        (b"\xef\xbb\xbf" + TRAD.encode("utf-8"), "utf-8-sig", TRAD),
+        (TRAD.encode("big5"), "cp950", TRAD),
+        (TRAD.encode("cp950"), "cp950", TRAD),
+        ("香港特區政府：啱啱公布".encode("big5hkscs"), "big5hkscs", "香港特區政府：啱啱公布"),
+        (SIMP.encode("gb2312"), "gb18030", SIMP),
+        (SIMP.encode("gb18030"), "gb18030", SIMP),
+    ],
+)
+def test_encodings(data, encoding, text):
+    decoded = decode_bytes(data, "x")
+    assert (decoded.encoding, decoded.text, decoded.problems) == (encoding, text, [])
+
+
+def test_utf8_wins_over_a_big5_label():
+    data = ('<meta charset="big5"><p>' + TRAD + "</p>").encode("utf-8")
+    assert decode_bytes(data, "x").encoding == "utf-8"
+
+
+def test_a_few_bad_bytes_in_a_legacy_file_are_replaced_and_reported():
+    data = ('<meta charset="big5"><p>' + TRAD * 20).encode("big5") + b"\xff" + TRAD.encode("big5")
+    decoded = decode_bytes(data, "x")
+    assert decoded.encoding == "big5hkscs"
+    assert decoded.problems == ["1 undecodable byte sequence replaced with U+FFFD (big5hkscs)"]
+    assert decoded.text.endswith("\ufffd" + TRAD)
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [(b"", "empty file"), (b"\x00\x00\x00", "only NUL bytes (3)"), (b"\x00\x01\x02binary", "binary file (NUL byte at offset 0)")],
+)
+def test_unreadable(data, reason):
+    with pytest.raises(ReadError, match=reason.replace("(", r"\(").replace(")", r"\)")):
+        decode_bytes(data, "x")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2016-05-21T11:44+08:00", dt.datetime(2016, 5, 21, 11, 44, tzinfo=TAIWAN)),
+        ("2016-05-21T03:44:00Z", dt.datetime(2016, 5, 21, 11, 44, tzinfo=TAIWAN)),
+        ("2016/03/19 10:48", dt.datetime(2016, 3, 19, 10, 48, tzinfo=TAIWAN)),
+        ("2015年01月09日 12:30", dt.datetime(2015, 1, 9, 12, 30, tzinfo=TAIWAN)),
+        ("建立時間：2016/05/21 11:44", dt.datetime(2016, 5, 21, 11, 44, tzinfo=TAIWAN)),
+        ("2018年09月16日 下午 3:31", dt.datetime(2018, 9, 16, 15, 31, tzinfo=TAIWAN)),
+        ("2025-11-12", dt.date(2025, 11, 12)),
+        ("Sat, 31 Dec 2005 06:15:55 +0900", dt.datetime(2005, 12, 31, 5, 15, 55, tzinfo=TAIWAN)),
+        ("2025-13-45", None),
+        ("沒有日期", None),
+    ],
+)
+def test_parse_date(value, expected):
+    assert parse_date(value) == expected
+
+
+def test_is_article_file(tmp_path):
+    for name in ("a.txt", "b.HTML", "c.htm", "d.json", "e.jsonl", "f.xml", "g.trec"):
+        (tmp_path / name).write_text("x")
+        assert is_article_file(tmp_path / name), name
+    (tmp_path / "photo.jpg").write_bytes(b"\xff\xd8")
+    (tmp_path / ".hidden.txt").write_text("x")
+    (tmp_path / "page").write_text("<!DOCTYPE html><html><body><p>文</p></body></html>")
+    (tmp_path / "dump").write_text('{"title": "x"}\n')
+    (tmp_path / "docs").write_text("<doc>\n<url></url>\n</doc>")
+    (tmp_path / "README").write_text("just some notes")
+    assert [p.name for p in sorted(tmp_path.iterdir()) if is_article_file(p) and "." not in p.name] == [
+        "docs", "dump", "page"]
+    assert not is_article_file(tmp_path / "photo.jpg")
+    assert not is_article_file(tmp_path / ".hidden.txt")

@@ -1,0 +1,100 @@
+"""Saved web pages: metadata from the page's own declarations, the body without the page around it."""
+
+import datetime as dt
+
+import pytest
+
+from newsgrep.readers import read_file
+from newsgrep.readers.structure import strip_site_name
+
+from conftest import FIXTURES
+
+PAGE = FIXTURES / "readers" / "article_page.html"
+TAIWAN = dt.timezone(dt.timedelta(hours=8))
+
+
+@pytest.fixture(scope="module")
+def page():
+    read = read_file(PAGE)
+    assert (read.format, read.encoding, read.problems) == ("html", "utf-8", [])
+    [article] = read.articles
+    return article
+
+
+def test_page_metadata(page):
+    assert page.id == "article_page"
+    assert page.title == "颱風凱米逼近\u3000東部山區豪雨特報"  # the <h1>, with its own full-width space
+    assert page.title_derived is False
+    assert page.date == dt.datetime(2024, 7, 23, 9, 30, tzinfo=TAIWAN)
+    assert page.url == "https://news.example.com.tw/news/life/breakingnews/4321"
+    assert page.outlet == "自由時報電子報"
+    assert page.author == "林小雨"
+
+
+def test_page_body_is_the_article_only(page):
+    assert page.lede.startswith("中度颱風凱米持續逼近")
+    assert page.headings == ["農民搶收\u3000菜價恐上漲"]
+    assert len(page.paragraphs) == 2
+    text = page.text
+    for furniture in ("首頁", "分享到", "相關新聞", "颱風假怎麼放", "網友留言", "版權所有", "廣告程式碼",
+                      "color", "請繼續往下閱讀", "記者林小雨／花蓮報導"):
+        assert furniture not in text
+    assert [c.text for c in page.captions] == ["花蓮沿海今早浪高超過三公尺。（記者林小雨攝）"]
+
+
+def test_entities_are_decoded(page):
+    assert "東部沿海兒童與長者" in page.paragraphs[0]
+    assert "&#" not in page.text
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("和男友口角鎖門吞藥　女墜樓不治 | 蘋果日報", "和男友口角鎖門吞藥　女墜樓不治"),
+        ("10年前父親掐死兒後自縊... 凶宅下月拍開價425萬 - 生活 - 自由時報電子報", "10年前父親掐死兒後自縊... 凶宅下月拍開價425萬"),
+        ("芬普尼蛋對人體會有什麼影響？ 問題蛋編碼辨識方法一次看 ｜ 公視新聞網 PNN", "芬普尼蛋對人體會有什麼影響？ 問題蛋編碼辨識方法一次看"),
+        ("急凍11℃ ！「這天」短暫回暖｜壹蘋新聞網", "急凍11℃ ！「這天」短暫回暖"),
+        ("泰破獲野生動物走私 62隻瀕危長尾獼猴被塞塑膠袋│TVBS新聞網", "泰破獲野生動物走私 62隻瀕危長尾獼猴被塞塑膠袋"),
+        ("沒有網站名稱的標題", "沒有網站名稱的標題"),
+        ("COVID-19 - 疫情", "COVID-19"),
+    ],
+)
+def test_site_names_come_off_titles(title, expected):
+    assert strip_site_name(title) == expected
+
+
+def _page(charset_meta: str, body: str) -> str:
+    return (f"<html><head>{charset_meta}<title>{body[:8]} | Daily News</title></head><body>"
+            f"<div class='nav'><a href='/'>Home</a></div><article><h1>{body[:8]}</h1>"
+            f"<p>{body}</p><p>{body}第二段。</p></article></body></html>")
+
+
+def test_page_declaring_big5_that_is_utf8_is_read_as_utf8(tmp_path):
+    body = "地方法院公告法拍屋查詢系統今日起更新，民眾可上網查詢拍賣資訊。"
+    path = tmp_path / "court.html"
+    path.write_bytes(_page('<meta http-equiv="Content-Type" content="text/html; charset=big5">', body).encode("utf-8"))
+    read = read_file(path)
+    assert read.encoding == "utf-8"
+    assert read.articles[0].lede == body
+
+
+@pytest.mark.parametrize(("codec", "meta"), [("big5", ""), ("big5", '<meta charset="big5">'), ("gb18030", ""),
+                                             ("gb2312", '<meta charset="gb2312">')])
+def test_legacy_encoded_pages(tmp_path, codec, meta):
+    body = ("台北看守所昨天抽查舍房，律師表示當事人強烈不滿並提出抗議。" if codec == "big5"
+            else "北京市政府今天召开新闻发布会，介绍城市交通建设的最新进展情况。")
+    path = tmp_path / "page.htm"
+    path.write_bytes(_page(meta, body).encode(codec))
+    read = read_file(path)
+    assert read.encoding == ("cp950" if codec == "big5" else "gb18030")
+    assert read.articles[0].lede == body
+    assert read.articles[0].title == body[:8]
+
+
+def test_page_without_article_text_is_a_read_error(tmp_path):
+    from newsgrep.errors import ReadError
+
+    path = tmp_path / "empty.html"
+    path.write_text("<html><head><title>x</title></head><body><nav><a href='/'>首頁</a></nav></body></html>")
+    with pytest.raises(ReadError, match="no article text found in the page"):
+        read_file(path)

@@ -1,0 +1,134 @@
+"""JSON Lines, JSON arrays and <doc> collections: field mapping, broken lines survived, stable ids."""
+
+import datetime as dt
+import json
+
+import pytest
+
+from newsgrep.errors import ReadError
+from newsgrep.readers import read_file
+from newsgrep.readers.assemble import url_article_id
+
+from conftest import FIXTURES
+
+READERS = FIXTURES / "readers"
+TAIWAN = dt.timezone(dt.timedelta(hours=8))
+
+
+def test_jsonl_maps_fields_and_survives_a_broken_line():
+    read = read_file(READERS / "records.jsonl")
+    assert read.format == "jsonl"
+    assert read.problems == ["line 2: invalid JSON (Unterminated string starting at)"]
+    first, second = read.articles
+    assert first.id == url_article_id("https://www.example.com.tw/news/202501150001")
+    assert first.title == "台北捷運票價明年調漲\u3000議會要求配套"  # site name stripped
+    assert first.date == dt.date(2025, 1, 15)
+    assert (first.outlet, first.author, first.category, first.tags) == ("範例新聞網", "王大明", None, ("捷運", "票價"))
+    # one flattened line becomes paragraphs; the 延伸閱讀 link line is noise
+    assert first.lede == "台北市政府今天宣布，捷運票價將於明年起調整，平均漲幅約百分之五。"
+    assert first.paragraphs == ["議員質詢時要求市府提出弱勢族群的補貼配套，避免通勤族負擔過重。"]
+    # no URL: <stem>-<line number>; Simplified text, a naive time taken as Taiwan time
+    assert second.id == "records-3"
+    assert second.date == dt.datetime(2025, 1, 16, 8, 30, tzinfo=TAIWAN)
+    assert second.outlet == "示例新闻网"
+    assert second.paragraphs == ["市民表示，新线路大大缩短了通勤时间。"]
+
+
+def test_json_array_and_records_without_text():
+    read = read_file(READERS / "records.json")
+    assert read.format == "json"
+    assert read.problems == ["record 2: no article text"]
+    [article] = read.articles
+    assert article.id == "records-1"
+    assert article.title == "立法院三讀通過能源法修正案"
+    assert article.date == dt.date(2025, 5, 6)
+
+
+def test_same_url_gives_same_id_in_any_file(tmp_path):
+    line = json.dumps({"url": "https://news.example.tw/a/1?utm_source=fb#top", "title": "標題",
+                       "content": "同一篇文章被爬進兩個檔案，識別碼應該相同。"}, ensure_ascii=False)
+    ids = []
+    for name in ("crawl_a.jsonl", "crawl_b.jsonl"):
+        (tmp_path / name).write_text(line + "\n", encoding="utf-8")
+        ids.append(read_file(tmp_path / name).articles[0].id)
+    assert ids[0] == ids[1] == url_article_id("https://news.example.tw/a/1")
+    assert ids[0].startswith("news.example.tw-") and len(ids[0]) == len("news.example.tw-") + 12
+
+
+def test_leading_nul_bytes_are_skipped_and_reported(tmp_path):
+    line = json.dumps({"title": "測試", "content": "檔案開頭有一大段空白位元組，後面才是資料。"}, ensure_ascii=False)
+    path = tmp_path / "dump.jsonl"
+    path.write_bytes(b"\x00" * 4096 + line.encode("utf-8") + b"\n")
+    read = read_file(path)
+    assert read.problems == ["skipped 4096 NUL bytes at start"]
+    assert read.articles[0].lede == "檔案開頭有一大段空白位元組，後面才是資料。"
+
+
+def test_entities_in_json_content_are_decoded(tmp_path):
+    content = "".join(f"&#{ord(c)};" for c in "民眾到超市購物。") + "&nbsp小孩&#20818;童"
+    path = tmp_path / "pts.jsonl"
+    path.write_text(json.dumps({"title": "實體", "content": content}) + "\n", encoding="utf-8")
+    [article] = read_file(path).articles
+    assert article.lede == "民眾到超市購物。"  # &nbsp after a sentence end is a flattened paragraph break
+    assert "小孩兒童" in article.text and "&" not in article.text
+
+
+def test_field_overrides(tmp_path):
+    path = tmp_path / "custom.jsonl"
+    record = {"headline_zh": "自訂欄位標題", "article_text": "內文放在不常見的欄位名稱裡面。", "content": "不是這個"}
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    [article] = read_file(path, fields={"content": "article_text", "title": "headline_zh"}).articles
+    assert (article.title, article.lede) == ("自訂欄位標題", "內文放在不常見的欄位名稱裡面。")
+    with pytest.raises(ValueError, match="unknown article field 'colour'"):
+        read_file(path, fields={"colour": "x"})
+
+
+def test_a_file_with_no_usable_record_is_a_read_error(tmp_path):
+    path = tmp_path / "broken.jsonl"
+    path.write_text('{"title": "a", "content": \n{"nope"\n', encoding="utf-8")
+    with pytest.raises(ReadError, match=r"no usable article in JSONL file \(line 1: invalid JSON"):
+        read_file(path)
+
+
+def test_jsonl_saved_as_json_is_sniffed(tmp_path):
+    path = tmp_path / "mislabeled.json"
+    rows = [{"title": f"第{i}則", "content": f"第{i}則新聞的內容在這裡。"} for i in (1, 2)]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    read = read_file(path)
+    assert read.format == "jsonl" and [a.title for a in read.articles] == ["第1則", "第2則"]
+
+
+SOGOU = """<doc>
+<url>http://news.example.cn/20120612/n345.shtml</url>
+<docno>a1b2c3d4e5f60001</docno>
+<contenttitle>北京暴雨致多条道路积水</contenttitle>
+<content>北京今天遭遇今年入汛以来最强降雨，多条道路出现积水。\ue40c\ue40c交管部门提醒市民尽量选择公共交通出行。</content>
+</doc>
+<doc>
+<url></url>
+<docno>a1b2c3d4e5f60002</docno>
+<contenttitle>空白新闻</contenttitle>
+<content></content>
+</doc>
+<doc>
+<url></url>
+<docno>a1b2c3d4e5f60003</docno>
+<contenttitle>上海发布高温预警</contenttitle>
+<content>上海市气象台今天发布高温橙色预警，最高气温将达三十八度 &amp; 以上。</content>
+</doc>
+"""
+
+
+def test_trec_gb18030_collection(tmp_path):
+    path = tmp_path / "news.sohunews.010806.txt"
+    path.write_bytes(SOGOU.encode("gb18030"))
+    read = read_file(path)
+    assert (read.format, read.encoding) == ("trec", "gb18030")
+    assert read.problems == ["doc 2 (a1b2c3d4e5f60002): no article text"]
+    first, second = read.articles
+    assert first.id == url_article_id("http://news.example.cn/20120612/n345.shtml")
+    assert first.title == "北京暴雨致多条道路积水"
+    assert first.date == dt.date(2012, 6, 12)  # from the URL
+    assert first.paragraphs == ["交管部门提醒市民尽量选择公共交通出行。"]
+    assert second.id == "news.sohunews.010806-a1b2c3d4e5f60003"
+    assert "三十八度 & 以上" in second.lede
