@@ -278,21 +278,26 @@ def article_files(corpus: Path) -> list[Path]:
 # The measurements.
 
 
+def check_run(run: Run, cmd: Sequence[str], what: str) -> None:
+    """Stop with the command's error output when ``run`` failed."""
+    if run.returncode != 0:
+        raise SystemExit(f"{what} failed ({run.returncode}): {shlex.join(cmd)}\n{run.stderr[-2000:]}\n"
+                         "(if newsgrep's code changed while this ran, run again)")  # fmt: skip
+
+
 def measure_ingest(report: Report, newsgrep: str, corpus: Path, index: Path, megabytes: float, articles: int) -> None:
     """Ingest into a fresh index (1), then re-ingest the unchanged corpus (3)."""
     shutil.rmtree(index, ignore_errors=True)
     cmd = [newsgrep, "ingest", str(corpus), "--index", str(index), "--quiet"]
     fresh = run_measured(cmd)
-    if fresh.returncode != 0:
-        raise SystemExit(f"ingest failed ({fresh.returncode}): {shlex.join(cmd)}\n{fresh.stderr[-2000:]}")
+    check_run(fresh, cmd, "ingest")
     report.add("ingest_s", "ingest, fresh index", fresh.seconds, "s", "includes building the merged dictionary")
     report.add("ingest_mb_s", "ingest throughput", megabytes / fresh.seconds, "MB/s")
     report.add("ingest_articles_s", "ingest rate", articles / fresh.seconds, "articles/s")
     report.add("ingest_peak_rss_mb", "ingest peak RSS, process tree", fresh.peak_rss / 1e6, "MB",
                f"PSS {fresh.peak_pss / 1e6:,.0f} MB; up to {fresh.processes} process(es)")  # fmt: skip
     again = run_measured(cmd)
-    if again.returncode != 0:
-        raise SystemExit(f"re-ingest failed ({again.returncode}): {again.stderr[-2000:]}")
+    check_run(again, cmd, "re-ingest")
     report.add("reingest_s", "re-ingest, unchanged corpus", again.seconds, "s")
     report.add("reingest_mb_s", "re-ingest throughput", megabytes / again.seconds, "MB/s")
 
@@ -413,19 +418,36 @@ def add_ratios(report: Report) -> None:
 # Context: what was measured, where.
 
 
-def newsgrep_commit() -> str:
-    """The git commit of the newsgrep being measured (``+dirty`` when its tree has changes), or ``unknown``."""
-    try:
-        import newsgrep
+def newsgrep_source() -> Path:
+    """The folder of the newsgrep package this Python imports (what the CLI subprocesses run too)."""
+    import importlib.util
 
-        folder = Path(newsgrep.__file__).parent
-        head = subprocess.run(["git", "-C", str(folder), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
-        dirty = subprocess.run(["git", "-C", str(folder), "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True)
-        if head.returncode != 0:
-            return "unknown"
-        return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
-    except Exception:
-        return "unknown"
+    spec = importlib.util.find_spec("newsgrep")
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit("newsgrep is not importable: run this with the Python of the venv newsgrep is installed in")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def source_digest(folder: Path) -> str:
+    """A short hash of every .py file of the package: identifies the code measured, commit or not."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*.py")):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def git_commit(folder: Path) -> str:
+    """The git commit ``folder`` is checked out at (``+dirty`` when tracked files changed), or a note that it is not."""
+    def git(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True)
+
+    head = git("rev-parse", "--short", "HEAD")
+    if head.returncode != 0:
+        return "not a git checkout"
+    dirty = git("status", "--porcelain", "--untracked-files=no", ".").stdout.strip()
+    return head.stdout.strip() + ("+dirty" if dirty else "")
 
 
 def cpu_model() -> str:
@@ -474,6 +496,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     say = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
     newsgrep = find_newsgrep()
+    source = newsgrep_source()
+    digest = source_digest(source)
     corpus, manifest = ensure_corpus(args.size, args.seed, log=say)
     index = args.index or default_cache(args.size) / "index"
     files = article_files(corpus)
@@ -482,7 +506,7 @@ def main(argv: list[str] | None = None) -> int:
     report = Report({
         "corpus": f"{len(files):,} articles, {megabytes:,.1f} MB, seed {args.seed} ({corpus})",
         "index": str(index),
-        "newsgrep": f"{newsgrep} (commit {newsgrep_commit()})",
+        "newsgrep": f"{newsgrep}, code {source} (commit {git_commit(source)}, source digest {digest})",
         **machine(),
     })  # fmt: skip
     if args.skip_ingest:
@@ -501,6 +525,8 @@ def main(argv: list[str] | None = None) -> int:
     say("rg …")
     measure_rg(report, ensure_rg(), corpus)
     add_ratios(report)
+    if source_digest(source) != digest:
+        report.context["WARNING"] = f"newsgrep's source changed during the run (digest {digest} -> {source_digest(source)})"
     print(report.to_json() if args.json else report.to_table())
     return 0
 
