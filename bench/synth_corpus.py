@@ -63,9 +63,11 @@ def shared_data() -> Path:
 
 
 def default_cache(size: int) -> Path:
-    """Where the corpus and index of one benchmark size are kept: ``~/.cache/newsgrep-bench/speed/<size>``."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "newsgrep-bench" / "speed" / str(size)
+    """Where the corpus and index of one size are kept: ``$NEWSGREP_BENCH_CACHE/speed/<size>``,
+    by default ``~/.cache/newsgrep-bench/speed/<size>``."""
+    env = os.environ.get("NEWSGREP_BENCH_CACHE")
+    base = Path(env) if env else Path.home() / ".cache" / "newsgrep-bench"
+    return base / "speed" / str(size)
 
 
 # ---------------------------------------------------------------------------
@@ -228,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=10_000, help="articles (default 10000)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--cache", type=Path, help="folder for corpus and manifest [default: ~/.cache/newsgrep-bench/speed/<size>]")
+    parser.add_argument("--cache", type=Path, help="folder for corpus and manifest [default: $NEWSGREP_BENCH_CACHE or ~/.cache/newsgrep-bench, + /speed/<size>]")
     args = parser.parse_args(argv)
     corpus, manifest = ensure_corpus(args.size, args.seed, args.cache, log=lambda m: print(m, file=sys.stderr))
     print(corpus)
