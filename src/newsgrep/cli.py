@@ -57,6 +57,23 @@ def reporting_errors(err: Console) -> Iterator[None]:
         raise typer.Exit(2) from None
 
 
+def _field_overrides(specs: list[str]) -> dict[str, str]:
+    """``--field content=article_text`` options as a mapping; BadQuery-style one-line error when malformed."""
+    from newsgrep.readers.records import check_fields
+
+    overrides = {}
+    for spec in specs:
+        name, sep, key = spec.partition("=")
+        if not sep or not name or not key:
+            raise typer.BadParameter(f"expected FIELD=KEY, got {spec!r}", param_hint="--field")
+        overrides[name.strip()] = key.strip()
+    try:
+        check_fields(overrides)
+    except ValueError as e:
+        raise typer.BadParameter(str(e), param_hint="--field") from None
+    return overrides
+
+
 def _day(value: Optional[dt.datetime]) -> Optional[dt.date]:
     return value.date() if value is not None else None
 
@@ -71,6 +88,11 @@ def ingest(
         Optional[Path],
         typer.Option("--userdict", help="Extra words, one per line ('word' or 'word freq') [default: userdict.txt beside the index, if any]", show_default=False),
     ] = None,
+    field: Annotated[
+        Optional[list[str]],
+        typer.Option("--field", help="JSON key for an article field, e.g. content=article_text (repeatable).", show_default=False),
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="One line per file read: format, encoding, articles.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary line; errors only.")] = False,
     color: ColorOption = Color.auto,
 ) -> None:
@@ -91,7 +113,10 @@ def ingest(
         if userdict is None and (index_path.parent / "userdict.txt").is_file():
             userdict = index_path.parent / "userdict.txt"
         user_words = read_user_words(userdict) if userdict is not None else ()
-        report = ingest_paths(paths, index_path, prune=prune, rebuild=rebuild, user_words=user_words, track=progress)
+        fields = _field_overrides(field or [])
+        report = ingest_paths(
+            paths, index_path, prune=prune, rebuild=rebuild, user_words=user_words, fields=fields, verbose=verbose, track=progress
+        )
     render_report(report, err, index_path=str(index_path), quiet=quiet)
     if report.interrupted:
         raise typer.Exit(130)
@@ -163,6 +188,32 @@ def show(
         write_json_lines(out, [article.to_dict()])
     else:
         render_article(article, out)
+
+
+@app.command("list")
+def list_command(
+    index: IndexOption = None,
+    source: Annotated[Optional[str], typer.Option("--source", help="Only articles whose outlet or file path contains this.")] = None,
+    since: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="Only articles dated on or after YYYY-MM-DD.")] = None,
+    until: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="Only articles dated on or before YYYY-MM-DD.")] = None,
+    limit: Annotated[Optional[int], typer.Option("--limit", "-n", min=1, help="At most this many.")] = None,
+    json: JsonOption = False,
+    color: ColorOption = Color.auto,
+) -> None:
+    """List stored articles, newest first: id, date, outlet, title, source file."""
+    from newsgrep.index import NewsIndex
+    from newsgrep.listing import list_articles
+    from newsgrep.views import article_summary, render_listing, write_json_lines
+
+    out, err = make_consoles(Color.never if json else color)
+    with reporting_errors(err):
+        articles = list(list_articles(NewsIndex.open(_index_path(index)), source=source, since=_day(since), until=_day(until), limit=limit))
+    if json:
+        write_json_lines(out, (article_summary(a) for a in articles))
+    else:
+        render_listing(articles, out)
+    if not articles:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -28,7 +28,7 @@ from newsgrep.errors import IndexMissing, IndexOutdated, UnknownArticle
 from newsgrep.record import Article
 
 # Bump when the fields or their meaning change; older indexes must be rebuilt.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # Bump when the analysis pipeline changes in a way that changes terms.
 ANALYZER_VERSION = 2
 META_FILE = "newsgrep.json"
@@ -50,6 +50,8 @@ def build_schema(index_segmenter, query_segmenter):
 
     analyzer = news_analyzer(index_segmenter, query_segmenter)
     return Schema(
+        # "article", or "source" for a file whose articles all merged into other files' records.
+        kind=ID(stored=True, sortable=True),
         id=ID(stored=True, unique=True, sortable=True),
         path=ID(stored=True, sortable=True),
         date=DATETIME(stored=True, sortable=True),
@@ -58,7 +60,8 @@ def build_schema(index_segmenter, query_segmenter):
         body=TEXT(analyzer=analyzer, stored=False, phrase=True, multitoken_query="phrase"),
         # Ideograph bigrams of title and body, positions in characters: exact substring matching.
         grams=TEXT(analyzer=BigramTokenizer(), stored=False, phrase=True),
-        content_hash=ID(stored=True),
+        content_hash=ID(stored=True, sortable=True),
+        text_hash=ID(stored=False, sortable=True),
         # "size:mtime_ns:sha256" of the source file, for incremental ingest.
         source_sig=ID(stored=True, sortable=True),
         # The whole Article as zlib-compressed JSON: what `show` prints and what snippets are cut from.
@@ -124,6 +127,16 @@ class StoredFile:
 
     signature: str
     ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Inventory:
+    """What ingest needs to know of the stored index, read from columns (no record decoding)."""
+
+    files: dict[str, StoredFile] = field(default_factory=dict)
+    owner: dict[str, str] = field(default_factory=dict)  # article id -> path of the file that wrote it
+    hash_of: dict[str, str] = field(default_factory=dict)  # article id -> content hash
+    text_hash_of: dict[str, str] = field(default_factory=dict)  # article id -> hash of its words
 
 
 class NewsIndex:
@@ -205,23 +218,34 @@ class NewsIndex:
         with self.whoosh.searcher() as s:
             yield s
 
-    def doc_count(self) -> int:
-        return self.whoosh.doc_count()
-
     def stored_files(self) -> dict[str, StoredFile]:
-        """path -> StoredFile for every article in the index, read from columns (no record decoding)."""
-        files: dict[str, StoredFile] = {}
+        """path -> StoredFile for every source file the index knows."""
+        return self.inventory().files
+
+    def inventory(self) -> Inventory:
+        """Files, id owners and content hashes, read from Whoosh's columns."""
+        inventory = Inventory()
         with self.searcher() as s:
             reader = s.reader()
             if reader.doc_count() == 0:
-                return files
-            paths = reader.column_reader("path")
-            sigs = reader.column_reader("source_sig")
-            ids = reader.column_reader("id")
+                return inventory
+            kinds, paths, sigs, ids, hashes, text_hashes = (
+                reader.column_reader(name) for name in ("kind", "path", "source_sig", "id", "content_hash", "text_hash")
+            )
             for docnum in reader.all_doc_ids():
-                stored = files.setdefault(paths[docnum], StoredFile(sigs[docnum]))
-                stored.ids.append(ids[docnum])
-        return files
+                path = paths[docnum]
+                stored = inventory.files.setdefault(path, StoredFile(sigs[docnum]))
+                if kinds[docnum] == "article":
+                    article_id = ids[docnum]
+                    stored.ids.append(article_id)
+                    inventory.owner[article_id] = path
+                    inventory.hash_of[article_id] = hashes[docnum]
+                    inventory.text_hash_of[article_id] = text_hashes[docnum]
+        return inventory
+
+    def article_count(self) -> int:
+        with self.searcher() as s:
+            return s.doc_frequency("kind", "article")
 
     def get(self, id_or_prefix: str) -> Article:
         """The article with this id, or the only one whose id starts with it."""
@@ -274,12 +298,14 @@ class IndexWriter:
 
     def add(self, article: Article, source_sig: str) -> None:
         fields = {
+            "kind": "article",
             "id": article.id,
             "path": article.source_path,
             "title": article.title,
             "body": article.text,
             "grams": article.title + "\n" + article.text,
             "content_hash": article.content_hash,
+            "text_hash": article.text_hash,
             "source_sig": source_sig,
             "record": encode_record(article),
         }
@@ -287,6 +313,10 @@ class IndexWriter:
         if when is not None:
             fields["date"] = when
         self._w.update_document(**fields)
+
+    def add_source(self, path: str, source_sig: str) -> None:
+        """Remember a file that holds no record of its own (all its articles merged), so re-runs skip it."""
+        self._w.add_document(kind="source", path=path, source_sig=source_sig)
 
     def delete_path(self, path: str) -> None:
         self._w.delete_by_term("path", path)

@@ -5,6 +5,16 @@ is not even opened; one whose bytes hash the same is not parsed; a changed file
 replaces all of its records; ``prune`` removes records whose file is gone. A
 file that fails to read is reported and skipped, and whatever the index already
 held for it is kept.
+
+Identity across files. Most files hold one article, whose id is the file name;
+ids that clash across folders get a hash of the path appended. Records that
+carry a URL have an id made from it (``readers.assemble``), so the same
+article saved by several crawls is *one* record: met again with the same
+text it is counted as merged and not written; with different text it replaces
+the stored one (the later crawl wins). A file whose articles were all merged
+into records owned by other files is remembered by a small "source" document,
+so an unchanged re-run does not read it again. Identical text under different
+URLs is stored as two articles and counted as duplicate text.
 """
 
 from __future__ import annotations
@@ -12,13 +22,13 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from newsgrep.errors import ReadError
-from newsgrep.index import DICTIONARY_FOLDER, IndexWriter, NewsIndex, StoredFile
-from newsgrep.readers import is_article_file, read_file
+from newsgrep.index import DICTIONARY_FOLDER, IndexWriter, Inventory, NewsIndex, StoredFile
+from newsgrep.readers import FileRead, is_article_file, read_file
 from newsgrep.record import Article
 
 
@@ -33,21 +43,32 @@ class Failure:
 
 @dataclass
 class IngestReport:
-    """Counts are of articles, except ``files`` (article files looked at) and ``failures``."""
+    """Counts are of articles, except ``files`` (article files looked at), ``failures`` and ``warnings``."""
 
     files: int = 0
     added: int = 0
     updated: int = 0
     unchanged: int = 0
     removed: int = 0
+    merged: int = 0
+    duplicates: int = 0
     failures: list[Failure] = field(default_factory=list)
+    # Problems a file survived (a broken JSON line, junk bytes): its other articles were kept.
+    warnings: list[Failure] = field(default_factory=list)
+    # One line per file read, for --verbose: format, encoding, articles.
+    details: list[str] = field(default_factory=list)
     interrupted: bool = False
 
     def summary(self) -> str:
-        return (
-            f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
-            f"{self.removed} removed, {len(self.failures)} failed ({self.files} file{'s' if self.files != 1 else ''})"
-        )
+        parts = [f"{self.added} added", f"{self.updated} updated", f"{self.unchanged} unchanged", f"{self.removed} removed"]
+        if self.merged:
+            parts.append(f"{self.merged} merged (same URL)")
+        if self.duplicates:
+            parts.append(f"{self.duplicates} duplicate text")
+        parts.append(f"{len(self.failures)} failed")
+        if self.warnings:
+            parts.append(f"{len(self.warnings)} warning{'s' if len(self.warnings) != 1 else ''}")
+        return ", ".join(parts) + f" ({self.files} file{'s' if self.files != 1 else ''})"
 
 
 Track = Callable[[Sequence[Path]], Iterable[Path]]
@@ -88,29 +109,59 @@ def _same_bytes(signature: str, sha256: str) -> bool:
 
 
 class IdRegistry:
-    """Keeps article ids unique across files: two ``index.html`` in different folders must not overwrite each other."""
+    """Decides where each read article goes: its own record, a merge into a stored one, or a renamed id."""
 
-    def __init__(self, stored: dict[str, StoredFile]) -> None:
-        self.owner = {article_id: path for path, f in stored.items() for article_id in f.ids}
+    def __init__(self, inventory: Inventory) -> None:
+        self.owner = dict(inventory.owner)
+        self.hash_of = dict(inventory.hash_of)
+        self.text_hash_of = dict(inventory.text_hash_of)
+        self.id_of_text = {h: i for i, h in self.text_hash_of.items()}
+        self.placed: set[str] = set()  # ids written in this run (the first crawl in a run wins)
 
     def release(self, ids: Iterable[str]) -> None:
         for article_id in ids:
             self.owner.pop(article_id, None)
+            self.hash_of.pop(article_id, None)
+            self.id_of_text.pop(self.text_hash_of.pop(article_id, ""), None)
 
-    def claim(self, article: Article) -> Article:
-        """The article, renamed ``<id>-<hash of its path>`` when another file already owns its id."""
+    def place(self, article: Article, report: IngestReport) -> Article | None:
+        """The article to write (perhaps renamed), or None when it merges into an identical stored record."""
         path = article.source_path
-        article_id = article.id
-        if self.owner.get(article_id, path) != path:
-            article_id = f"{article.id}-{hashlib.sha1(path.encode()).hexdigest()[:8]}"
-        self.owner[article_id] = path
-        return article if article_id == article.id else replace(article, id=article_id)
+        owner = self.owner.get(article.id, path)
+        if owner != path:
+            if article.url:  # the same URL seen again: one record
+                report.merged += 1
+                if article.id in self.placed or self.hash_of.get(article.id) == article.content_hash:
+                    return None
+            else:  # two files named alike in different folders
+                article = replace(article, id=f"{article.id}-{hashlib.sha1(path.encode()).hexdigest()[:8]}")
+        text_hash = article.text_hash
+        twin = self.id_of_text.get(text_hash)
+        if twin is not None and twin != article.id:
+            report.duplicates += 1
+        self.owner[article.id] = path
+        self.placed.add(article.id)
+        self.hash_of[article.id] = article.content_hash
+        self.text_hash_of[article.id] = text_hash
+        self.id_of_text.setdefault(text_hash, article.id)
+        return article
 
 
 # Articles per commit: a long ingest keeps its progress when it is interrupted or killed.
-BATCH_ARTICLES = 5000
+BATCH_ARTICLES = int(os.environ.get("NEWSGREP_BATCH", "5000"))
 # Below this many files to read, worker processes cost more than they save.
 PARALLEL_FROM_FILES = 200
+
+
+@dataclass
+class _Run:
+    """State of one ingest run, shared by the batches."""
+
+    stored: dict[str, StoredFile]
+    registry: IdRegistry
+    report: IngestReport
+    fields: Mapping[str, str] | None
+    verbose: bool
 
 
 def ingest_paths(
@@ -120,7 +171,9 @@ def ingest_paths(
     prune: bool = False,
     rebuild: bool = False,
     user_words: tuple[tuple[str, int], ...] = (),
+    fields: Mapping[str, str] | None = None,
     procs: int | None = None,
+    verbose: bool = False,
     track: Track = lambda files: files,
 ) -> IngestReport:
     """Bring the index at ``index_path`` up to date with the article files under ``paths``.
@@ -129,73 +182,83 @@ def ingest_paths(
     was read and sets ``report.interrupted``.
     """
     if rebuild:
-        return _rebuild(paths, index_path, prune=prune, user_words=user_words, procs=procs, track=track)
+        return _rebuild(paths, index_path, prune=prune, user_words=user_words, fields=fields, procs=procs, verbose=verbose, track=track)
     files, failures = find_article_files([Path(p) for p in paths])
     report = IngestReport(files=len(files), failures=failures)
     index = NewsIndex.open_or_create(Path(index_path), user_words)
-    stored = index.stored_files()
-    registry = IdRegistry(stored)
+    inventory = index.inventory()
+    run = _Run(inventory.files, IdRegistry(inventory), report, fields, verbose)
     if procs is None:
-        procs = min(2, os.cpu_count() or 1) if len(files) - len(stored) >= PARALLEL_FROM_FILES else 1
+        procs = min(2, os.cpu_count() or 1) if len(files) - len(run.stored) >= PARALLEL_FROM_FILES else 1
+    if prune:
+        with index.writer() as writer:
+            _prune(run, writer)
     pending = iter(track(files))
     while not report.interrupted:
         with index.writer(procs) as writer:
-            written = _write_batch(pending, stored, registry, writer, report)
-            if not written and prune:
-                _prune(stored, writer, report)
+            written = _write_batch(pending, run, writer)
         if not written:
             break
     return report
 
 
-def _write_batch(pending: Iterator[Path], stored, registry: IdRegistry, writer: IndexWriter, report: IngestReport) -> int:
+def _write_batch(pending: Iterator[Path], run: _Run, writer: IndexWriter) -> int:
     """Read files from ``pending`` into ``writer`` until a batch is full; the number of articles written."""
     written = 0
     try:
         for path in pending:
-            written += _ingest_file(path, stored, registry, writer, report)
+            written += _ingest_file(path, run, writer)
             if written >= BATCH_ARTICLES:
                 break
     except KeyboardInterrupt:
-        report.interrupted = True
+        run.report.interrupted = True
     return written
 
 
-def _ingest_file(path: Path, stored, registry: IdRegistry, writer: IndexWriter, report: IngestReport) -> int:
+def _ingest_file(path: Path, run: _Run, writer: IndexWriter) -> int:
+    report = run.report
     key = os.path.abspath(path)
-    known = stored.get(key)
+    known = run.stored.get(key)
     try:
-        articles, signature = _read_if_changed(path, key, known)
+        read, signature = _read_if_changed(path, key, known, run.fields)
     except ReadError as e:
         report.failures.append(Failure(str(path), e.reason))
         return 0
     except Exception as e:  # a reader bug must not stop the run or lose what is stored
         report.failures.append(Failure(str(path), f"internal error: {type(e).__name__}: {e}"))
         return 0
-    if articles is None:
+    if read is None:
         report.unchanged += len(known.ids)
         return 0
+    report.warnings += [Failure(str(path), problem) for problem in read.problems]
+    if run.verbose:
+        n = len(read.articles)
+        report.details.append(f"{path}: {read.format}, {read.encoding}, {n} article{'s' if n != 1 else ''}")
     if known is not None:
         writer.delete_path(key)
-        registry.release(known.ids)
-    for article in articles:
-        writer.add(registry.claim(article), signature)
-    if known is None:
-        report.added += len(articles)
-    else:
-        report.updated += len(articles)
-    return max(1, len(articles))
+        run.registry.release(known.ids)
+    placed = [a for a in (run.registry.place(article, report) for article in read.articles) if a is not None]
+    for article in placed:
+        writer.add(article, signature)
+    if not placed:  # everything merged into other files' records: remember the file itself
+        writer.add_source(key, signature)
+    new = len(placed) if known is None else 0
+    report.added += new
+    report.updated += len(placed) - new
+    return max(1, len(placed))
 
 
-def _prune(stored, writer: IndexWriter, report: IngestReport) -> None:
-    for key, known in stored.items():
+def _prune(run: _Run, writer: IndexWriter) -> None:
+    for key, known in list(run.stored.items()):
         if not os.path.exists(key):
             writer.delete_path(key)
-            report.removed += len(known.ids)
+            run.registry.release(known.ids)
+            run.report.removed += len(known.ids)
+            del run.stored[key]
 
 
-def _read_if_changed(path: Path, key: str, known: StoredFile | None) -> tuple[list[Article] | None, str]:
-    """(articles, signature), or (None, old signature) when the file is unchanged."""
+def _read_if_changed(path: Path, key: str, known: StoredFile | None, fields) -> tuple[FileRead | None, str]:
+    """(what the file holds, signature), or (None, old signature) when the file is unchanged."""
     try:
         stat = path.stat()
         if known is not None and _same_stat(known.signature, stat.st_size, stat.st_mtime_ns):
@@ -206,13 +269,13 @@ def _read_if_changed(path: Path, key: str, known: StoredFile | None) -> tuple[li
     sha = hashlib.sha256(data).hexdigest()
     if known is not None and _same_bytes(known.signature, sha):
         return None, known.signature
-    articles = read_file(path, data, source_path=key).articles
-    if not articles:
+    read = read_file(path, data, source_path=key, fields=fields)
+    if not read.articles:
         raise ReadError(str(path), "no articles found")
-    return articles, file_signature(stat.st_size, stat.st_mtime_ns, sha)
+    return read, file_signature(stat.st_size, stat.st_mtime_ns, sha)
 
 
-def _rebuild(paths: Sequence[Path], index_path: Path, *, prune: bool, user_words, procs, track: Track) -> IngestReport:
+def _rebuild(paths: Sequence[Path], index_path: Path, **options) -> IngestReport:
     """Build a fresh index beside the old one and swap it in only when the build succeeded."""
     index_path = Path(index_path)
     fresh = index_path.with_name(index_path.name + ".rebuild")
@@ -221,7 +284,7 @@ def _rebuild(paths: Sequence[Path], index_path: Path, *, prune: bool, user_words
     if old_dictionary.is_dir():  # reuse built dictionaries: they depend only on word lists and user words
         shutil.copytree(old_dictionary, fresh / DICTIONARY_FOLDER, symlinks=True)
     try:
-        report = ingest_paths(paths, fresh, prune=prune, user_words=user_words, procs=procs, track=track)
+        report = ingest_paths(paths, fresh, **options)
     except BaseException:
         shutil.rmtree(fresh, ignore_errors=True)
         raise

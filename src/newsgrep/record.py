@@ -73,6 +73,12 @@ class Article:
         parts = [self.lede, *(b.text for b in self.body), *(c.text for c in self.captions)]
         return "\n\n".join(p for p in parts if p)
 
+    @property
+    def text_hash(self) -> str:
+        """A hash of the words alone (title and text, whitespace ignored): the same story under two URLs."""
+        words = "".join((self.title + self.text).split())
+        return hashlib.sha256(words.encode("utf-8")).hexdigest()[:32]
+
     def _compute_hash(self) -> str:
         content = {k: v for k, v in self.to_dict().items() if k not in _IDENTITY_FIELDS}
         blob = json.dumps(content, ensure_ascii=False, sort_keys=True).encode("utf-8")

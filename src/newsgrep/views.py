@@ -67,6 +67,31 @@ def render_no_hits(result: SearchResult, err: Console) -> None:
         err.print(Text(f'try: newsgrep search "{result.suggestion}"'))
 
 
+def article_summary(article: Article) -> dict[str, Any]:
+    """The ``list --json`` row of one article."""
+    return {
+        "id": article.id,
+        "date": article.date.isoformat() if article.date else None,
+        "outlet": article.outlet,
+        "title": article.title,
+        "path": article.source_path,
+        "url": article.url,
+    }
+
+
+def render_listing(articles: list[Article], out: Console) -> None:
+    for article in articles:
+        line = Text()
+        line.append(article.id, style="magenta")
+        line.append("  ")
+        line.append(article.date.isoformat()[:16] if article.date else "----------", style="green")
+        if article.outlet:
+            line.append(f"  {article.outlet}", style="cyan")
+        line.append(f"  {article.title}", style="bold")
+        line.append(f"  {shown_path(article.source_path)}", style="dim")
+        out.print(line)
+
+
 def render_article(article: Article, out: Console) -> None:
     out.print(Text(article.title, style="bold"))
     meta = [article.date.isoformat() if article.date else "no date"]
@@ -120,6 +145,10 @@ def token_dict(t: AnalyzedToken) -> dict[str, Any]:
 
 
 def render_report(report: IngestReport, err: Console, *, index_path: str, quiet: bool) -> None:
+    for detail in report.details:
+        err.print(Text(detail, style="dim"))
+    for warning in report.warnings:
+        err.print(Text(f"newsgrep: warning: {warning}", style="yellow"))
     for failure in report.failures:
         err.print(Text(f"newsgrep: {failure}", style="red"))
     if report.interrupted:
