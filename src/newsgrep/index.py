@@ -153,6 +153,7 @@ class NewsIndex:
         use_segmenters(self.index_segmenter, self.query_segmenter)
         self.schema = build_schema(self.index_segmenter, self.query_segmenter)
         self._ix = None
+        self._searcher = None
 
     # -- opening -----------------------------------------------------------
 
@@ -215,8 +216,19 @@ class NewsIndex:
 
     @contextmanager
     def searcher(self) -> Iterator:
-        with self.whoosh.searcher() as s:
-            yield s
+        """The index's searcher, kept open between calls (opening one costs ~40 ms) and refreshed
+        when another process has committed since."""
+        if self._searcher is None:
+            self._searcher = self.whoosh.searcher()
+        elif not self._searcher.up_to_date():
+            stale, self._searcher = self._searcher, self._searcher.refresh()
+            stale.close()
+        yield self._searcher
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
 
     def stored_files(self) -> dict[str, StoredFile]:
         """path -> StoredFile for every source file the index knows."""

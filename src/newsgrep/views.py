@@ -5,17 +5,17 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
-from newsgrep.analysis import AnalyzedToken
-from newsgrep.ingest import IngestReport
-from newsgrep.record import Article
-from newsgrep.search import SearchResult
-from newsgrep.snippets import Snippet
+if TYPE_CHECKING:  # type names only: importing ingest would pull in every reader (bs4) on each search
+    from newsgrep.analysis import AnalyzedToken
+    from newsgrep.ingest import IngestReport
+    from newsgrep.record import Article
+    from newsgrep.search import SearchResult
+    from newsgrep.snippets import Snippet
 
 MATCH_STYLE = "bold red"
 
@@ -123,6 +123,8 @@ def render_article(article: Article, out: Console) -> None:
 
 
 def render_tokens(tokens: list[AnalyzedToken], out: Console) -> None:
+    from rich.table import Table
+
     table = Table(box=None, header_style="bold", pad_edge=False)
     for name in ("pos", "term", "original", "start", "end", "type"):
         table.add_column(name, justify="right" if name in ("pos", "start", "end") else "left")
