@@ -241,18 +241,18 @@ class NewsIndex:
             reader = s.reader()
             if reader.doc_count() == 0:
                 return inventory
-            kinds, paths, sigs, ids, hashes, text_hashes = (
-                reader.column_reader(name) for name in ("kind", "path", "source_sig", "id", "content_hash", "text_hash")
-            )
-            for docnum in reader.all_doc_ids():
-                path = paths[docnum]
-                stored = inventory.files.setdefault(path, StoredFile(sigs[docnum]))
-                if kinds[docnum] == "article":
-                    article_id = ids[docnum]
+            # Whole columns at once (one Python call per value is the cost that matters at 100,000 articles).
+            columns = [list(reader.column_reader(name)) for name in ("kind", "path", "source_sig", "id", "content_hash", "text_hash")]
+            live = set(reader.all_doc_ids()) if reader.has_deletions() else None
+            for docnum, (kind, path, sig, article_id, content_hash, text_hash) in enumerate(zip(*columns)):
+                if live is not None and docnum not in live:
+                    continue
+                stored = inventory.files.setdefault(path, StoredFile(sig))
+                if kind == "article":
                     stored.ids.append(article_id)
                     inventory.owner[article_id] = path
-                    inventory.hash_of[article_id] = hashes[docnum]
-                    inventory.text_hash_of[article_id] = text_hashes[docnum]
+                    inventory.hash_of[article_id] = content_hash
+                    inventory.text_hash_of[article_id] = text_hash
         return inventory
 
     def article_count(self) -> int:
@@ -288,18 +288,24 @@ class NewsIndex:
         forked processes, each producing its own segment (Whoosh's
         multi-segment writer); they inherit the loaded segmenter.
         """
+        # Segments as separate files, not one compound file: whoosh3 opens a compound member by
+        # copying it into a BytesIO (0.2 s per query on a 300 MB index); plain files are read in place.
         if procs > 1:
             self.index_segmenter.load()
-            w = self.whoosh.writer(procs=procs, multisegment=True, batchsize=64)
+            w = self.whoosh.writer(procs=procs, multisegment=True, batchsize=64, compound=False)
         else:
-            w = self.whoosh.writer()
+            w = self.whoosh.writer(compound=False)
+        writer = IndexWriter(w)
         try:
-            yield IndexWriter(w)
+            yield writer
         except BaseException:
             w.cancel()
             raise
         else:
-            w.commit()
+            if writer.changed:
+                w.commit()
+            else:  # nothing to write: leave the index files untouched
+                w.cancel()
 
 
 class IndexWriter:
@@ -307,6 +313,7 @@ class IndexWriter:
 
     def __init__(self, whoosh_writer) -> None:
         self._w = whoosh_writer
+        self.changed = False
 
     def add(self, article: Article, source_sig: str) -> None:
         fields = {
@@ -325,10 +332,13 @@ class IndexWriter:
         if when is not None:
             fields["date"] = when
         self._w.update_document(**fields)
+        self.changed = True
 
     def add_source(self, path: str, source_sig: str) -> None:
         """Remember a file that holds no record of its own (all its articles merged), so re-runs skip it."""
         self._w.add_document(kind="source", path=path, source_sig=source_sig)
+        self.changed = True
 
     def delete_path(self, path: str) -> None:
         self._w.delete_by_term("path", path)
+        self.changed = True

@@ -75,24 +75,36 @@ Track = Callable[[Sequence[Path]], Iterable[Path]]
 
 
 def find_article_files(paths: Sequence[Path]) -> tuple[list[Path], list[Failure]]:
-    """Article files under ``paths``, sorted, each once. Hidden files and folders are passed over
-    (as ripgrep does) unless named explicitly; symlinked folders are not followed, so loops cannot trap the walk.
+    """Article files under ``paths`` as absolute paths, sorted, each once. Hidden files and folders are
+    passed over (as ripgrep does) unless named explicitly; symlinked folders are not followed, so loops
+    cannot trap the walk. Directory entries' types come from the walk itself: no extra ``stat`` per file.
     """
-    found: dict[str, Path] = {}
+    found: set[str] = set()
     failures: list[Failure] = []
+
+    def walk(folder: str) -> None:
+        try:
+            with os.scandir(folder) as entries:
+                listed = sorted(entries, key=lambda e: e.name)
+        except OSError as e:
+            failures.append(Failure(folder, (e.strerror or str(e)).lower()))
+            return
+        for entry in listed:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                walk(entry.path)
+            elif entry.is_file() and is_article_file(Path(entry.path)):
+                found.add(entry.path)
+
     for root in paths:
         if root.is_file():
-            found.setdefault(os.path.abspath(root), root)
+            found.add(os.path.abspath(root))
         elif root.is_dir():
-            for folder, dirs, files in os.walk(root, onerror=lambda e: failures.append(Failure(e.filename, e.strerror))):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in files:
-                    candidate = Path(folder, name)
-                    if not name.startswith(".") and is_article_file(candidate) and candidate.is_file():
-                        found.setdefault(os.path.abspath(candidate), candidate)
+            walk(os.path.abspath(root))
         else:
             failures.append(Failure(str(root), "no such file or directory"))
-    return sorted(found.values(), key=lambda p: os.path.abspath(p)), failures
+    return [Path(p) for p in sorted(found)], failures
 
 
 def file_signature(size: int, mtime_ns: int, sha256: str) -> str:
@@ -217,7 +229,7 @@ def _write_batch(pending: Iterator[Path], run: _Run, writer: IndexWriter) -> int
 
 def _ingest_file(path: Path, run: _Run, writer: IndexWriter) -> int:
     report = run.report
-    key = os.path.abspath(path)
+    key = str(path)  # absolute already (find_article_files)
     known = run.stored.get(key)
     try:
         read, signature = _read_if_changed(path, key, known, run.fields)
