@@ -58,12 +58,15 @@ class IndexSegmenter:
 
     def __init__(self, dictionary: MergedDictionary) -> None:
         self.dictionary = dictionary
+        self._loaded_engine = None
 
     def load(self) -> None:
         """Load the dictionary now (before forking workers, so they share it)."""
         self._engine()
 
     def _engine(self):
+        if self._loaded_engine is not None:
+            return self._loaded_engine
         key = str(self.dictionary.word_list.resolve())
         engine = self._loaded.get(key)
         if engine is None:
@@ -76,6 +79,7 @@ class IndexSegmenter:
                 if freq != "0":
                     add_word(word, int(freq), tag)
             self._loaded[key] = engine
+        self._loaded_engine = engine
         return engine
 
     def cut(self, text: str) -> list[str]:
