@@ -78,7 +78,7 @@ class WordCount:
 class SearchResult:
     query: str
     hits: list[Hit]
-    total: int
+    total: int  # see ``search``: exact when counted, else the number of hits
     # When nothing matched: each positive word's own count, and the query without the rarest word.
     word_counts: tuple[WordCount, ...] = ()
     suggestion: str | None = None
@@ -261,8 +261,14 @@ def search(
     until: dt.date | None = None,
     sort: SortOrder = "score",
     limit: int | None = 10,
+    count: bool = False,
 ) -> SearchResult:
-    """Run ``text`` against the index; hits carry a snippet from the stored article."""
+    """Run ``text`` against the index; hits carry a snippet from the stored article.
+
+    ``total`` is exact when ``count`` is set, when there is no limit or for a
+    phrase query; otherwise it is the number of hits returned, because counting
+    every match runs the whole query a second time.
+    """
     prepared = prepare(index, text)
     with index.searcher() as searcher:
         kwargs: dict[str, Any] = {"filter": date_filter(since, until)}
@@ -274,7 +280,7 @@ def search(
         else:
             results = searcher.search(prepared.query, limit=limit, **kwargs)
             hits = [hit_for(decode_record(r["record"]), r.score, prepared.patterns) for r in results]
-            total = len(results)
+            total = len(results) if count or limit is None else len(hits)
         if total:
             return SearchResult(query=text, hits=hits, total=total)
         counts = _word_counts(searcher, index, text, kwargs["filter"])
