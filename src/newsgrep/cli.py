@@ -72,6 +72,7 @@ def ingest(
         typer.Option("--userdict", help="Extra words, one per line ('word' or 'word freq') [default: userdict.txt beside the index, if any]", show_default=False),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary line; errors only.")] = False,
+    wait: Annotated[float, typer.Option("--wait", min=0, metavar="SECONDS", help="If another ingest is writing the index, wait this long for it.")] = 0,
     color: ColorOption = Color.auto,
 ) -> None:
     """Read every article file under PATHS into the index. Re-running is cheap: unchanged files are skipped."""
@@ -91,7 +92,7 @@ def ingest(
         if userdict is None and (index_path.parent / "userdict.txt").is_file():
             userdict = index_path.parent / "userdict.txt"
         user_words = read_user_words(userdict) if userdict is not None else ()
-        report = ingest_paths(paths, index_path, prune=prune, rebuild=rebuild, user_words=user_words, track=progress)
+        report = ingest_paths(paths, index_path, prune=prune, rebuild=rebuild, user_words=user_words, track=progress, wait=wait)
     render_report(report, err, index_path=str(index_path), quiet=quiet)
     if report.interrupted:
         raise typer.Exit(130)
@@ -199,4 +200,13 @@ def analyze(
 
 
 def main() -> None:
-    app()
+    """The console script. An unexpected exception is one line and exit 2; NEWSGREP_DEBUG=1 shows its traceback."""
+    import os
+
+    try:
+        app()
+    except Exception as e:  # SystemExit and KeyboardInterrupt pass through
+        if os.environ.get("NEWSGREP_DEBUG"):
+            raise
+        print(f"newsgrep: internal error: {type(e).__name__}: {e} (NEWSGREP_DEBUG=1 shows the traceback)", file=sys.stderr)
+        sys.exit(2)

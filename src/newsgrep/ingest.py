@@ -16,7 +16,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from newsgrep.errors import ReadError
+from newsgrep import interrupts
+from newsgrep.errors import IndexUnwritable, NewsgrepError, ReadError
 from newsgrep.index import DICTIONARY_FOLDER, IndexWriter, NewsIndex, StoredFile
 from newsgrep.readers import is_article_file, read_file
 from newsgrep.record import Article
@@ -108,12 +109,37 @@ class IdRegistry:
 
 
 # Articles per commit: a long ingest keeps its progress when it is interrupted or killed.
-BATCH_ARTICLES = 5000
+BATCH_ARTICLES = int(os.environ.get("NEWSGREP_BATCH") or 5000)
 # Below this many files to read, worker processes cost more than they save.
 PARALLEL_FROM_FILES = 200
 
 
-def ingest_paths(
+def ingest_paths(paths: Sequence[Path], index_path: Path, *, wait: float = 0.0, **options) -> IngestReport:
+    """Bring the index at ``index_path`` up to date with the article files under ``paths``.
+
+    Holds the index's write lock (``locking``) for the whole run, waiting up to
+    ``wait`` seconds for another writer (IndexBusy after that). Commits every
+    ``BATCH_ARTICLES`` articles; Ctrl-C stops reading after the current file,
+    commits what was read and sets ``report.interrupted``. A write the file
+    system refuses (disk full, read-only) is IndexUnwritable; the index is left
+    as its last commit.
+    """
+    from newsgrep.locking import write_lock
+
+    with write_lock(Path(index_path), wait=wait), interrupts.deferred_interrupts():
+        try:
+            return _ingest_locked(paths, index_path, **options)
+        except NewsgrepError:
+            raise
+        except OSError as e:
+            where = e.filename or index_path
+            raise IndexUnwritable(
+                f"cannot write the index at {index_path} ({where}: {(e.strerror or str(e)).lower()}); "
+                "it is as it was after its last commit"
+            ) from None
+
+
+def _ingest_locked(
     paths: Sequence[Path],
     index_path: Path,
     *,
@@ -123,11 +149,6 @@ def ingest_paths(
     procs: int | None = None,
     track: Track = lambda files: files,
 ) -> IngestReport:
-    """Bring the index at ``index_path`` up to date with the article files under ``paths``.
-
-    Commits every ``BATCH_ARTICLES`` articles; Ctrl-C stops reading, commits what
-    was read and sets ``report.interrupted``.
-    """
     if rebuild:
         return _rebuild(paths, index_path, prune=prune, user_words=user_words, procs=procs, track=track)
     files, failures = find_article_files([Path(p) for p in paths])
@@ -153,6 +174,9 @@ def _write_batch(pending: Iterator[Path], stored, registry: IdRegistry, writer: 
     written = 0
     try:
         for path in pending:
+            if interrupts.requested():
+                report.interrupted = True
+                break
             written += _ingest_file(path, stored, registry, writer, report)
             if written >= BATCH_ARTICLES:
                 break
