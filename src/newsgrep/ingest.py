@@ -18,6 +18,7 @@ from pathlib import Path
 
 from newsgrep import interrupts
 from newsgrep.errors import IndexUnwritable, NewsgrepError, ReadError
+from newsgrep.limits import check_size, why_not_a_file
 from newsgrep.index import DICTIONARY_FOLDER, IndexWriter, NewsIndex, StoredFile
 from newsgrep.readers import is_article_file, read_file
 from newsgrep.record import Article
@@ -70,8 +71,10 @@ def find_article_files(paths: Sequence[Path]) -> tuple[list[Path], list[Failure]
                     candidate = Path(folder, name)
                     if not name.startswith(".") and is_article_file(candidate) and candidate.is_file():
                         found.setdefault(os.path.abspath(candidate), candidate)
+                    elif not name.startswith(".") and (reason := why_not_a_file(candidate)):
+                        failures.append(Failure(str(candidate), reason))
         else:
-            failures.append(Failure(str(root), "no such file or directory"))
+            failures.append(Failure(str(root), why_not_a_file(root) or "not a file or directory"))
     return sorted(found.values(), key=lambda p: os.path.abspath(p)), failures
 
 
@@ -224,6 +227,7 @@ def _read_if_changed(path: Path, key: str, known: StoredFile | None) -> tuple[li
         stat = path.stat()
         if known is not None and _same_stat(known.signature, stat.st_size, stat.st_mtime_ns):
             return None, known.signature
+        check_size(path, stat.st_size)
         data = path.read_bytes()
     except OSError as e:
         raise ReadError(str(path), (e.strerror or str(e)).lower()) from None
