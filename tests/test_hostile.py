@@ -95,6 +95,7 @@ EXPECTED_REASONS = {
 }
 
 
+@pytest.mark.slow
 def test_each_hostile_file_gets_one_line_and_the_rest_is_stored(run, hostile, monkeypatch):
     if os.geteuid() == 0:  # root reads chmod 000 files: make the read fail as it would for a user
         real = Path.read_bytes
