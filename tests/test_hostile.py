@@ -141,7 +141,9 @@ def test_a_200_mb_file_is_refused_with_bounded_memory(tmp_path, index_path):
     big = folder / "big.txt"
     with big.open("wb") as f:
         f.write(article_text(9).encode())
-        f.write(("台北市政府宣布捷運動工。" * 1000 + "\n\n").encode() * 5800)  # 200 MB of real text
+        chunk = ("台北市政府宣布捷運動工。" * 1000 + "\n\n").encode()
+        for _ in range(5800):  # 200 MB of real text, written in pieces: this process must stay small
+            f.write(chunk)
     assert big.stat().st_size > 200_000_000
     env = {**os.environ, "NEWSGREP_INDEX": str(index_path)}
     proc = subprocess.Popen([sys.executable, "-m", "newsgrep", "ingest", str(folder)], env=env,
