@@ -68,8 +68,18 @@ def corpus(tmp_path) -> Path:
     return folder
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def segmenter(dictionary_folder):
-    from newsgrep.analysis import Segmenter
+    """The index-time segmenter over the session's dictionary (``segmentation.IndexSegmenter``)."""
+    from newsgrep.dictionary import ensure_dictionary
+    from newsgrep.segmentation import IndexSegmenter
 
-    return Segmenter(dictionary_folder)
+    return IndexSegmenter(ensure_dictionary(dictionary_folder))
+
+
+@pytest.fixture(scope="session")
+def query_segmenter(dictionary_folder):
+    from newsgrep.dictionary import ensure_dictionary
+    from newsgrep.segmentation import QuerySegmenter
+
+    return QuerySegmenter(ensure_dictionary(dictionary_folder))

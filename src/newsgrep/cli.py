@@ -94,6 +94,7 @@ def ingest(
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="One line per file read: format, encoding, articles.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary line; errors only.")] = False,
+    wait: Annotated[float, typer.Option("--wait", min=0, metavar="SECONDS", help="If another ingest is writing the index, wait this long for it.")] = 0,
     color: ColorOption = Color.auto,
 ) -> None:
     """Read every article file under PATHS into the index. Re-running is cheap: unchanged files are skipped."""
@@ -115,7 +116,7 @@ def ingest(
         user_words = read_user_words(userdict) if userdict is not None else ()
         fields = _field_overrides(field or [])
         report = ingest_paths(
-            paths, index_path, prune=prune, rebuild=rebuild, user_words=user_words, fields=fields, verbose=verbose, track=progress
+            paths, index_path, prune=prune, rebuild=rebuild, user_words=user_words, fields=fields, verbose=verbose, track=progress, wait=wait
         )
     render_report(report, err, index_path=str(index_path), quiet=quiet)
     if report.interrupted:
@@ -207,7 +208,7 @@ def list_command(
 
     out, err = make_consoles(Color.never if json else color)
     with reporting_errors(err):
-        articles = list(list_articles(NewsIndex.open(_index_path(index)), source=source, since=_day(since), until=_day(until), limit=limit))
+        articles = list_articles(NewsIndex.open(_index_path(index)), source=source, since=_day(since), until=_day(until), limit=limit)
     if json:
         write_json_lines(out, (article_summary(a) for a in articles))
     else:
@@ -250,4 +251,13 @@ def analyze(
 
 
 def main() -> None:
-    app()
+    """The console script. An unexpected exception is one line and exit 2; NEWSGREP_DEBUG=1 shows its traceback."""
+    import os
+
+    try:
+        app()
+    except Exception as e:  # SystemExit and KeyboardInterrupt pass through
+        if os.environ.get("NEWSGREP_DEBUG"):
+            raise
+        print(f"newsgrep: internal error: {type(e).__name__}: {e} (NEWSGREP_DEBUG=1 shows the traceback)", file=sys.stderr)
+        sys.exit(2)

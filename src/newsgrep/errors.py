@@ -42,3 +42,7 @@ class BadQuery(NewsgrepError):
 
 class UnknownArticle(NewsgrepError):
     """No stored article has this id (or id prefix), or the prefix is ambiguous."""
+
+
+class IndexUnwritable(NewsgrepError):
+    """The index folder cannot be written (read-only, disk full, no permission); the last commit is intact."""

@@ -20,15 +20,16 @@ from array import array
 from itertools import accumulate
 import os
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from whoosh.formats import Positions
 
 from newsgrep.dictionary import MergedDictionary, ensure_dictionary
-from newsgrep.errors import IndexMissing, IndexOutdated, UnknownArticle
+from newsgrep.errors import IndexMissing, IndexOutdated, NewsgrepError, UnknownArticle
 from newsgrep.record import Article
 
 # Bump when the fields or their meaning change; older indexes must be rebuilt.
@@ -36,6 +37,9 @@ SCHEMA_VERSION = 5
 # Bump when the analysis pipeline changes in a way that changes terms.
 ANALYZER_VERSION = 2
 META_FILE = "newsgrep.json"
+# Tries of a read that a concurrent commit pulled segment files from under (see NewsIndex.read).
+READ_ATTEMPTS = 3
+T = TypeVar("T")
 DICTIONARY_FOLDER = "dictionary"
 DEFAULT_INDEX = Path("data") / "index"
 
@@ -243,14 +247,39 @@ class NewsIndex:
 
     @contextmanager
     def searcher(self) -> Iterator:
-        """The index's searcher, kept open between calls (opening one costs ~40 ms) and refreshed
-        when another process has committed since."""
+        """The index's searcher, kept open between calls and replaced when another process has committed since.
+
+        Prefer ``read``: a searcher opens segment files lazily, and a concurrent
+        commit may merge a segment away in between.
+        """
         if self._searcher is None:
             self._searcher = self.whoosh.searcher()
         elif not self._searcher.up_to_date():
-            stale, self._searcher = self._searcher, self._searcher.refresh()
+            # A fresh searcher, not ``refresh()``: refreshed searchers share segment readers with the
+            # stale one, so closing the stale one would close readers still in use.
+            stale, self._searcher = self._searcher, self.whoosh.searcher()
             stale.close()
         yield self._searcher
+
+    def read(self, work: Callable[[Any], T]) -> T:
+        """``work(searcher)``, retried on a fresh searcher when a concurrent commit removed files under it.
+
+        Readers never block writers: a reader holds the segment list of the last
+        commit, and a writer's merge may delete a segment whose column files the
+        reader had not opened yet. That shows up as an error from inside Whoosh
+        while the index is no longer the one the searcher saw; the answer is to
+        look again.
+        """
+        for attempt in range(READ_ATTEMPTS):
+            with self.searcher() as s:
+                try:
+                    return work(s)
+                except NewsgrepError:
+                    raise
+                except Exception:
+                    if attempt == READ_ATTEMPTS - 1 or s.up_to_date():
+                        raise
+        raise AssertionError("unreachable")
 
     def close(self) -> None:
         if self._searcher is not None:
@@ -263,28 +292,27 @@ class NewsIndex:
 
     def inventory(self) -> Inventory:
         """Files, id owners and content hashes, read from Whoosh's columns."""
-        inventory = Inventory()
-        with self.searcher() as s:
-            reader = s.reader()
-            if reader.doc_count() == 0:
-                return inventory
-            # Whole columns at once (one Python call per value is the cost that matters at 100,000 articles).
-            columns = [list(reader.column_reader(name)) for name in ("kind", "path", "source_sig", "id", "content_hash", "text_hash")]
-            live = set(reader.all_doc_ids()) if reader.has_deletions() else None
-            for docnum, (kind, path, sig, article_id, content_hash, text_hash) in enumerate(zip(*columns)):
-                if live is not None and docnum not in live:
-                    continue
-                stored = inventory.files.setdefault(path, StoredFile(sig))
-                if kind == "article":
-                    stored.ids.append(article_id)
-                    inventory.owner[article_id] = path
-                    inventory.hash_of[article_id] = content_hash
-                    inventory.text_hash_of[article_id] = text_hash
-        return inventory
+        return self.read(self._inventory)
 
-    def article_count(self) -> int:
-        with self.searcher() as s:
-            return s.doc_frequency("kind", "article")
+    @staticmethod
+    def _inventory(s) -> Inventory:
+        inventory = Inventory()
+        reader = s.reader()
+        if reader.doc_count() == 0:
+            return inventory
+        # Whole columns at once (one Python call per value is the cost that matters at 100,000 articles).
+        columns = [list(reader.column_reader(name)) for name in ("kind", "path", "source_sig", "id", "content_hash", "text_hash")]
+        live = set(reader.all_doc_ids()) if reader.has_deletions() else None
+        for docnum, (kind, path, sig, article_id, content_hash, text_hash) in enumerate(zip(*columns)):
+            if live is not None and docnum not in live:
+                continue
+            stored = inventory.files.setdefault(path, StoredFile(sig))
+            if kind == "article":
+                stored.ids.append(article_id)
+                inventory.owner[article_id] = path
+                inventory.hash_of[article_id] = content_hash
+                inventory.text_hash_of[article_id] = text_hash
+        return inventory
 
     def get(self, id_or_prefix: str) -> Article:
         """The article with this id, or the only one whose id starts with it."""
@@ -292,7 +320,8 @@ class NewsIndex:
 
         if not id_or_prefix:
             raise UnknownArticle("empty article id")
-        with self.searcher() as s:
+
+        def find(s) -> Article:
             exact = s.document(id=id_or_prefix)
             if exact is not None:
                 return decode_record(exact["record"])
@@ -304,6 +333,8 @@ class NewsIndex:
                 more = " …" if len(found) > 5 else ""
                 raise UnknownArticle(f"id prefix {id_or_prefix!r} is ambiguous: {shown}{more}")
             return decode_record(found[0]["record"])
+
+        return self.read(find)
 
     # -- writing -----------------------------------------------------------
 

@@ -26,8 +26,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from newsgrep.errors import ReadError
+from newsgrep import interrupts
+from newsgrep.errors import IndexUnwritable, NewsgrepError, ReadError
 from newsgrep.index import DICTIONARY_FOLDER, IndexWriter, Inventory, NewsIndex, StoredFile
+from newsgrep.limits import check_size, why_not_a_file
 from newsgrep.readers import FileRead, is_article_file, read_file
 from newsgrep.record import Article
 
@@ -94,6 +96,8 @@ def find_article_files(paths: Sequence[Path]) -> tuple[list[Path], list[Failure]
                 continue
             if entry.is_dir(follow_symlinks=False):
                 walk(entry.path)
+            elif entry.is_symlink() and (reason := why_not_a_file(Path(entry.path))):
+                failures.append(Failure(entry.path, reason))  # a loop or a dangling link
             elif entry.is_file() and is_article_file(Path(entry.path)):
                 found.add(entry.path)
 
@@ -103,7 +107,7 @@ def find_article_files(paths: Sequence[Path]) -> tuple[list[Path], list[Failure]
         elif root.is_dir():
             walk(os.path.abspath(root))
         else:
-            failures.append(Failure(str(root), "no such file or directory"))
+            failures.append(Failure(str(root), why_not_a_file(root) or "not a file or directory"))
     return [Path(p) for p in sorted(found)], failures
 
 
@@ -160,9 +164,34 @@ class IdRegistry:
 
 
 # Articles per commit: a long ingest keeps its progress when it is interrupted or killed.
-BATCH_ARTICLES = int(os.environ.get("NEWSGREP_BATCH", "5000"))
+BATCH_ARTICLES = int(os.environ.get("NEWSGREP_BATCH") or 5000)
 # Below this many files to read, worker processes cost more than they save.
 PARALLEL_FROM_FILES = 200
+
+
+def ingest_paths(paths: Sequence[Path], index_path: Path, *, wait: float = 0.0, **options) -> IngestReport:
+    """Bring the index at ``index_path`` up to date with the article files under ``paths``.
+
+    Holds the index's write lock (``locking``) for the whole run, waiting up to
+    ``wait`` seconds for another writer (IndexBusy after that). Commits every
+    ``BATCH_ARTICLES`` articles; Ctrl-C stops reading after the current file,
+    commits what was read and sets ``report.interrupted``. A write the file
+    system refuses (disk full, read-only) is IndexUnwritable; the index is left
+    as its last commit.
+    """
+    from newsgrep.locking import write_lock
+
+    with write_lock(Path(index_path), wait=wait), interrupts.deferred_interrupts():
+        try:
+            return _ingest_locked(paths, index_path, **options)
+        except NewsgrepError:
+            raise
+        except OSError as e:
+            where = e.filename or index_path
+            raise IndexUnwritable(
+                f"cannot write the index at {index_path} ({where}: {(e.strerror or str(e)).lower()}); "
+                "it is as it was after its last commit"
+            ) from None
 
 
 @dataclass
@@ -176,7 +205,7 @@ class _Run:
     verbose: bool
 
 
-def ingest_paths(
+def _ingest_locked(
     paths: Sequence[Path],
     index_path: Path,
     *,
@@ -188,11 +217,6 @@ def ingest_paths(
     verbose: bool = False,
     track: Track = lambda files: files,
 ) -> IngestReport:
-    """Bring the index at ``index_path`` up to date with the article files under ``paths``.
-
-    Commits every ``BATCH_ARTICLES`` articles; Ctrl-C stops reading, commits what
-    was read and sets ``report.interrupted``.
-    """
     if rebuild:
         return _rebuild(paths, index_path, prune=prune, user_words=user_words, fields=fields, procs=procs, verbose=verbose, track=track)
     files, failures = find_article_files([Path(p) for p in paths])
@@ -219,6 +243,9 @@ def _write_batch(pending: Iterator[Path], run: _Run, writer: IndexWriter) -> int
     written = 0
     try:
         for path in pending:
+            if interrupts.requested():
+                run.report.interrupted = True
+                break
             written += _ingest_file(path, run, writer)
             if written >= BATCH_ARTICLES:
                 break
@@ -275,6 +302,7 @@ def _read_if_changed(path: Path, key: str, known: StoredFile | None, fields) -> 
         stat = path.stat()
         if known is not None and _same_stat(known.signature, stat.st_size, stat.st_mtime_ns):
             return None, known.signature
+        check_size(path, stat.st_size)
         data = path.read_bytes()
     except OSError as e:
         raise ReadError(str(path), (e.strerror or str(e)).lower()) from None

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-
 from newsgrep.index import NewsIndex, decode_record, index_datetime
 from newsgrep.record import Article
 
@@ -19,29 +17,32 @@ def list_articles(
     since: dt.date | None = None,
     until: dt.date | None = None,
     limit: int | None = None,
-) -> Iterator[Article]:
+) -> list[Article]:
     """Stored articles newest first (undated last). ``source`` matches a substring of the outlet or the file path."""
     from whoosh.util.times import datetime_to_long
 
     start = datetime_to_long(index_datetime(since)) if since else 0
     end = datetime_to_long(dt.datetime.combine(until, dt.time.max)) if until else _NO_DATE
     needle = source.casefold() if source else None
-    shown = 0
-    with index.searcher() as searcher:
+
+    def run(searcher) -> list[Article]:
         reader = searcher.reader()
         if reader.doc_count() == 0:
-            return
+            return []
         # Raw column values: dates as Whoosh's longs, so a missing date (the largest long) needs no translation.
         kinds, dates = reader.column_reader("kind"), reader.column_reader("date", translate=False)
         dated = [(dates[n], n) for n in reader.all_doc_ids() if kinds[n] == "article"]
         if since or until:
             dated = [(d, n) for d, n in dated if start <= d <= end and d != _NO_DATE]
         dated.sort(key=lambda item: (item[0] != _NO_DATE, item[0]), reverse=True)
+        shown: list[Article] = []
         for _, docnum in dated:
-            if limit is not None and shown >= limit:
-                return
+            if limit is not None and len(shown) >= limit:
+                break
             article = decode_record(searcher.stored_fields(docnum)["record"])
             if needle and needle not in (article.outlet or "").casefold() and needle not in article.source_path.casefold():
                 continue
-            shown += 1
-            yield article
+            shown.append(article)
+        return shown
+
+    return index.read(run)

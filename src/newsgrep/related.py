@@ -39,7 +39,8 @@ def related(index: NewsIndex, article_id: str, limit: int = 5) -> SearchResult:
     from whoosh import query as wq
 
     article = index.get(article_id)
-    with index.searcher() as searcher:
+
+    def run(searcher) -> SearchResult:
         terms = key_terms(index, searcher, article.title + "\n" + article.text)
         if not terms:
             return SearchResult(query=f"related:{article.id}", hits=[], total=0)
@@ -48,4 +49,6 @@ def related(index: NewsIndex, article_id: str, limit: int = 5) -> SearchResult:
         results = searcher.search(q, limit=limit, mask=wq.Term("id", article.id))
         patterns = [term_pattern([term]) for term, _ in terms]
         hits: list[Hit] = [hit_for(decode_record(r["record"]), r.score, patterns) for r in results]
-        return SearchResult(query=f"related:{article.id}", hits=hits, total=len(results))
+        return SearchResult(query=f"related:{article.id}", hits=hits, total=len(hits))
+
+    return index.read(run)

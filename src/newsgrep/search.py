@@ -270,7 +270,8 @@ def search(
     every match runs the whole query a second time.
     """
     prepared = prepare(index, text)
-    with index.searcher() as searcher:
+
+    def run(searcher) -> SearchResult:
         kwargs: dict[str, Any] = {"filter": date_filter(since, until)}
         if sort == "date":
             kwargs.update(sortedby="date", reverse=True)
@@ -284,7 +285,9 @@ def search(
         if total:
             return SearchResult(query=text, hits=hits, total=total)
         counts = _word_counts(searcher, index, text, kwargs["filter"])
-    return SearchResult(query=text, hits=[], total=0, word_counts=counts, suggestion=_suggestion(text, counts))
+        return SearchResult(query=text, hits=[], total=0, word_counts=counts, suggestion=_suggestion(text, counts))
+
+    return index.read(run)
 
 
 def _verified_hits(results, prepared: PreparedQuery, limit: int | None) -> tuple[list[Hit], int]:

@@ -10,6 +10,7 @@ query word or phrase.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from newsgrep.analysis import fold_text
@@ -89,14 +90,17 @@ def best_snippet(text: str, patterns: list[re.Pattern[str]], width: int = SNIPPE
     if not matches:
         return _window(text, 0, width, [])
     sentence_starts = [m.start() for m in _SENTENCE_START.finditer(text)]
+    match_starts = [m[0] for m in matches]
     best: tuple[int, int, int] | None = None
     best_start = 0
+    # Bisection, not scans: a long article can hold 100,000 matches (quadratic was minutes per hit).
     for anchor, _, _ in matches:
         start = max(0, anchor - CONTEXT_BEFORE)
-        near = [s for s in sentence_starts if start <= s <= anchor]
-        if near:
-            start = near[0]
-        inside = [m for m in matches if m[0] >= start and m[1] <= start + width]
+        first = bisect_left(sentence_starts, start)
+        if first < len(sentence_starts) and sentence_starts[first] <= anchor:
+            start = sentence_starts[first]
+        window = matches[bisect_left(match_starts, start):bisect_right(match_starts, start + width)]
+        inside = [m for m in window if m[1] <= start + width]
         score = (len({m[2] for m in inside}), len(inside), -start)
         if best is None or score > best:
             best, best_start = score, start

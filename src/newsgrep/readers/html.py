@@ -314,7 +314,9 @@ def _strip_junk(soup: BeautifulSoup) -> None:
             continue  # some templates wrap the whole story in <header>
         tag.decompose()
     for tag in soup.find_all(True):
-        if tag.decomposed or tag.name in ("html", "body") or tag.attrs is None:
+        # Not ``tag.decomposed``: bs4 4.13+ reads an unset ``_decomposed`` through Tag.__getattr__, i.e.
+        # ``tag.find("_decomposed")``, a search of the whole subtree per tag (minutes on deeply nested pages).
+        if vars(tag).get("_decomposed") or tag.name in ("html", "body") or tag.attrs is None:
             continue
         style = (tag.get("style") or "").replace(" ", "").lower()
         if "display:none" in style or (_words(tag) & _NOISE_WORDS and not _is_prose(tag)):

@@ -26,6 +26,8 @@ def sniff_format(text: str, suffix: str = "") -> str:
         return "jsonl" if _is_jsonl(text) else "json"
     if head.startswith("["):
         return "json"
+    if suffix in (".json", ".jsonl"):  # a JSON scalar (one huge string) is a bad record file, not seed text
+        return suffix[1:]
     if looks_like_trec(head):
         return "trec"
     if _FEED.search(head[:1000]):
