@@ -27,12 +27,12 @@ instead of silently mixing dictionaries.
 from __future__ import annotations
 
 import functools
-import hashlib
-import importlib.util
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+# hashlib, importlib.util and tempfile are imported where a dictionary is built or fingerprinted:
+# opening an index for a query needs none of them, and every millisecond of a cold query counts.
 
 # Bump when the merge rule changes: it is part of the fingerprint.
 MERGE_RULE_VERSION = 2
@@ -42,6 +42,8 @@ USER_WORD_FREQ = 100_000
 
 def _package_file(package: str, name: str) -> Path:
     """A data file inside an installed package, found without importing the package."""
+    import importlib.util
+
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError(f"package {package!r} is not installed (pip install newsgrep pulls it in)")
@@ -55,6 +57,8 @@ def source_word_lists() -> list[Path]:
 
 @functools.cache
 def _sources_digest(sources: tuple[Path, ...]) -> bytes:
+    import hashlib
+
     digest = hashlib.sha256(f"merge-rule-{MERGE_RULE_VERSION}".encode())
     for path in sources:
         digest.update(path.read_bytes())
@@ -63,6 +67,8 @@ def _sources_digest(sources: tuple[Path, ...]) -> bytes:
 
 def fingerprint(sources: tuple[Path, ...], user_words: tuple[tuple[str, int], ...] = ()) -> str:
     """A short hash of the merge rule, every source word list and the user's words."""
+    import hashlib
+
     digest = hashlib.sha256(_sources_digest(sources))
     for word, freq in user_words:
         digest.update(f"{word}\t{freq}\n".encode())
@@ -146,6 +152,8 @@ def _add_simplified_forms(merged: dict[str, tuple[int, str]]) -> None:
 
 def ensure_dictionary(cache_root: Path, user_words: tuple[tuple[str, int], ...] = ()) -> MergedDictionary:
     """Build (once) and return the merged dictionary cached under ``cache_root``."""
+    import tempfile
+
     sources = source_word_lists()
     fp = fingerprint(tuple(sources), user_words)
     built = MergedDictionary(cache_root / f"merged-{fp}", fp)
@@ -167,6 +175,7 @@ def ensure_dictionary(cache_root: Path, user_words: tuple[tuple[str, int], ...] 
 def _write_query_db(folder: Path, freqs: dict[str, int], target: Path) -> None:
     """The compact query dictionary: jieba's prefix dict (words, and prefixes at 0) and the total."""
     import sqlite3
+    import tempfile
 
     prefix_dict = dict(freqs)
     for word in freqs:

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from array import array
-from itertools import accumulate
 import os
 import zlib
+from array import array
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
 from typing import Any, TypeVar
 

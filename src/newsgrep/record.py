@@ -10,7 +10,6 @@ same hash say the same thing.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
@@ -76,10 +75,14 @@ class Article:
     @property
     def text_hash(self) -> str:
         """A hash of the words alone (title and text, whitespace ignored): the same story under two URLs."""
+        import hashlib
+
         words = "".join((self.title + self.text).split())
         return hashlib.sha256(words.encode("utf-8")).hexdigest()[:32]
 
     def _compute_hash(self) -> str:
+        import hashlib  # here, not at the top: reading stored records (every query) never needs it
+
         content = {k: v for k, v in self.to_dict().items() if k not in _IDENTITY_FIELDS}
         blob = json.dumps(content, ensure_ascii=False, sort_keys=True).encode("utf-8")
         return hashlib.sha256(blob).hexdigest()[:32]
