@@ -281,15 +281,6 @@ class NewsIndex:
                         raise
         raise AssertionError("unreachable")
 
-    def close(self) -> None:
-        if self._searcher is not None:
-            self._searcher.close()
-            self._searcher = None
-
-    def stored_files(self) -> dict[str, StoredFile]:
-        """path -> StoredFile for every source file the index knows."""
-        return self.inventory().files
-
     def inventory(self) -> Inventory:
         """Files, id owners and content hashes, read from Whoosh's columns."""
         return self.read(self._inventory)
