@@ -58,7 +58,7 @@ def reporting_errors(err: Console) -> Iterator[None]:
 
 
 def _field_overrides(specs: list[str]) -> dict[str, str]:
-    """``--field content=article_text`` options as a mapping; BadQuery-style one-line error when malformed."""
+    """``--field content=article_text`` options as a mapping; a usage error (exit 2) when malformed."""
     from newsgrep.readers.records import check_fields
 
     overrides = {}
@@ -104,7 +104,7 @@ def ingest(
     from newsgrep.ingest import ingest_paths
     from newsgrep.views import render_report
 
-    out, err = make_consoles(color)
+    _, err = make_consoles(color)
     index_path = _index_path(index)
 
     def progress(files):
