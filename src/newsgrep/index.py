@@ -166,6 +166,7 @@ class Inventory:
 
     files: dict[str, StoredFile] = field(default_factory=dict)
     owner: dict[str, str] = field(default_factory=dict)  # article id -> path of the file that wrote it
+    # Filled by NewsIndex.add_hashes, only when ingest has something to write:
     hash_of: dict[str, str] = field(default_factory=dict)  # article id -> content hash
     text_hash_of: dict[str, str] = field(default_factory=dict)  # article id -> hash of its words
 
@@ -282,7 +283,7 @@ class NewsIndex:
         raise AssertionError("unreachable")
 
     def inventory(self) -> Inventory:
-        """Files, id owners and content hashes, read from Whoosh's columns."""
+        """Files and id owners, read from Whoosh's columns (hashes: ``add_hashes``)."""
         return self.read(self._inventory)
 
     @staticmethod
@@ -292,18 +293,33 @@ class NewsIndex:
         if reader.doc_count() == 0:
             return inventory
         # Whole columns at once (one Python call per value is the cost that matters at 100,000 articles).
-        columns = [list(reader.column_reader(name)) for name in ("kind", "path", "source_sig", "id", "content_hash", "text_hash")]
+        # A "source" document has no id: the empty id tells it apart without reading the kind column.
+        columns = [list(reader.column_reader(name)) for name in ("path", "source_sig", "id")]
         live = set(reader.all_doc_ids()) if reader.has_deletions() else None
-        for docnum, (kind, path, sig, article_id, content_hash, text_hash) in enumerate(zip(*columns)):
+        for docnum, (path, sig, article_id) in enumerate(zip(*columns)):
             if live is not None and docnum not in live:
                 continue
             stored = inventory.files.setdefault(path, StoredFile(sig))
-            if kind == "article":
+            if article_id:
                 stored.ids.append(article_id)
                 inventory.owner[article_id] = path
-                inventory.hash_of[article_id] = content_hash
-                inventory.text_hash_of[article_id] = text_hash
         return inventory
+
+    def add_hashes(self, inventory: Inventory) -> None:
+        """Fill in the content and text hashes of every article (ingest needs them only when something changed)."""
+
+        def read_hashes(s) -> None:
+            reader = s.reader()
+            if reader.doc_count() == 0:
+                return
+            columns = [list(reader.column_reader(name)) for name in ("kind", "id", "content_hash", "text_hash")]
+            live = set(reader.all_doc_ids()) if reader.has_deletions() else None
+            for docnum, (kind, article_id, content_hash, text_hash) in enumerate(zip(*columns)):
+                if kind == "article" and (live is None or docnum in live):
+                    inventory.hash_of[article_id] = content_hash
+                    inventory.text_hash_of[article_id] = text_hash
+
+        self.read(read_hashes)
 
     def get(self, id_or_prefix: str) -> Article:
         """The article with this id, or the only one whose id starts with it."""

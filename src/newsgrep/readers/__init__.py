@@ -18,13 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsgrep.errors import ReadError
-from newsgrep.readers.decode import decode_bytes
-from newsgrep.readers.html import parse_html
-from newsgrep.readers.records import check_fields, parse_json, parse_jsonl
-from newsgrep.readers.seed import parse_seed
 from newsgrep.readers.sniff import looks_like_article_bytes, sniff_format
-from newsgrep.readers.trec import parse_trec
 from newsgrep.record import Article
+
+# The readers themselves are imported by ``read_file``: deciding which files to read (``is_article_file``)
+# must not pull in bs4 and lxml, or a re-ingest where nothing changed pays ~0.1 s for parsers it never uses.
 
 __all__ = ["ARTICLE_SUFFIXES", "FileRead", "ReadError", "is_article_file", "read_file"]
 
@@ -77,6 +75,9 @@ def read_file(
     an unknown article field there is a ValueError. Errors name the file as
     ``path`` was given.
     """
+    from newsgrep.readers.decode import decode_bytes
+    from newsgrep.readers.records import check_fields
+
     path = Path(path)
     shown = str(path)
     source_path = source_path or os.path.abspath(path)
@@ -92,13 +93,20 @@ def read_file(
     fmt = sniff_format(text, path.suffix)
     stem = path.stem
     if fmt == "seed":
+        from newsgrep.readers.seed import parse_seed
+
         articles = [parse_seed(text, shown, stem, source_path)]
     elif fmt == "html":
+        from newsgrep.readers.html import parse_html
+
         article = parse_html(text, shown, stem, source_path)
         if article is None:
             raise ReadError(shown, "no article text found in the page")
         articles = [article]
     elif fmt in ("json", "jsonl", "trec"):
+        from newsgrep.readers.records import parse_json, parse_jsonl
+        from newsgrep.readers.trec import parse_trec
+
         if fmt == "trec":
             articles, more = parse_trec(text, shown, stem, source_path)
         else:

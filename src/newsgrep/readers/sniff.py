@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-from newsgrep.readers.trec import looks_like_trec
 
 FORMATS = ("seed", "html", "json", "jsonl", "trec", "feed")
 
@@ -49,3 +48,9 @@ def _is_jsonl(text: str) -> bool:
     """Two or more lines that each start a JSON object (a pretty-printed object spans lines, but indented)."""
     lines = [line for line in text.lstrip("\ufeff\x00 \t\r\n").splitlines()[:50] if line.strip()]
     return len(lines) == 1 or (len(lines) > 1 and all(line.startswith("{") for line in lines[:2]))
+
+
+def looks_like_trec(text: str) -> bool:
+    """Whether text opens (after an optional XML declaration) with a ``<doc>`` element."""
+    head = re.sub(r"^\s*(?:<\?xml[^>]*\?>\s*)?", "", text[:2000])
+    return bool(re.match(r"<doc\b", head, re.IGNORECASE))

@@ -24,12 +24,6 @@ CONTENT_TAGS = ("content", "text", "body")
 DATE_TAGS = ("date", "pubdate", "time")
 
 
-def looks_like_trec(text: str) -> bool:
-    """Whether text opens (after an optional XML declaration) with a ``<doc>`` element."""
-    head = re.sub(r"^\s*(?:<\?xml[^>]*\?>\s*)?", "", text[:2000])
-    return bool(re.match(r"<doc\b", head, re.IGNORECASE))
-
-
 def parse_trec(text: str, path: str, stem: str, source_path: str) -> tuple[list[Article], list[str]]:
     """Every ``<doc>`` with text; docs without any become problems naming their position."""
     articles: list[Article] = []
