@@ -60,6 +60,21 @@ def index_path(tmp_path, dictionary_folder) -> Path:
 
 
 @pytest.fixture
+def run(index_path):
+    """Invoke newsgrep as a user types it (Typer's CliRunner) against the test's index; returns the Result."""
+    from typer.testing import CliRunner
+
+    from newsgrep.cli import app
+
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None):
+        return runner.invoke(app, list(args), input=input, env={"NEWSGREP_INDEX": str(index_path)})
+
+    return invoke
+
+
+@pytest.fixture
 def corpus(tmp_path) -> Path:
     """A folder with the seed and the self-written fixture articles."""
     folder = tmp_path / "corpus"

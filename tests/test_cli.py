@@ -16,17 +16,6 @@ SEED_ID = "000_483c8889d9bd71fa"
 
 
 @pytest.fixture
-def run(index_path):
-    """Invoke newsgrep against the test's index; returns the click Result."""
-    runner = CliRunner()
-
-    def invoke(*args: str, input: str | None = None):
-        return runner.invoke(app, list(args), input=input, env={"NEWSGREP_INDEX": str(index_path)})
-
-    return invoke
-
-
-@pytest.fixture
 def ingested(run, corpus):
     result = run("ingest", str(corpus))
     assert result.exit_code == 0, result.output

@@ -21,16 +21,6 @@ from corpusgen import SENTENCES, article_text, snapshot, write_corpus
 SEED_ID = "000_483c8889d9bd71fa"
 
 
-@pytest.fixture
-def run(index_path):
-    runner = CliRunner()
-
-    def invoke(*args: str):
-        return runner.invoke(app, list(args), env={"NEWSGREP_INDEX": str(index_path)})
-
-    return invoke
-
-
 def no_traceback(result) -> None:
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert "Traceback" not in result.output

@@ -5,11 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 
-import pytest
-from typer.testing import CliRunner
-
-from newsgrep.cli import app
-
 from conftest import FIXTURES, SEED
 
 CRAWL = [
@@ -33,16 +28,6 @@ CRAWL = [
 
 def write_jsonl(path, records, junk: str = "") -> None:
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n" + junk, encoding="utf-8")
-
-
-@pytest.fixture
-def run(index_path):
-    runner = CliRunner()
-
-    def invoke(*args: str):
-        return runner.invoke(app, list(args), env={"NEWSGREP_INDEX": str(index_path)})
-
-    return invoke
 
 
 def lines_of(output: str) -> list[dict]:

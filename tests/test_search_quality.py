@@ -30,14 +30,10 @@ def corpus(tmp_path):
 
 
 @pytest.fixture
-def run(index_path, corpus):
-    runner = CliRunner()
-
-    def invoke(*args: str):
-        return runner.invoke(app, list(args), env={"NEWSGREP_INDEX": str(index_path)})
-
-    assert invoke("ingest", str(corpus)).exit_code == 0
-    return invoke
+def run(run, corpus):
+    """The CLI, against an index that already holds the articles above."""
+    assert run("ingest", str(corpus)).exit_code == 0
+    return run
 
 
 def found(run, query: str) -> set[str]:

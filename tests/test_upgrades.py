@@ -5,20 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from typer.testing import CliRunner
 
-from newsgrep.cli import app
 from newsgrep.index import META_FILE
 
 from corpusgen import snapshot
-
-
-@pytest.fixture
-def run(index_path):
-    def invoke(*args: str):
-        return CliRunner().invoke(app, list(args), env={"NEWSGREP_INDEX": str(index_path)})
-
-    return invoke
 
 
 def age(index_path, **changes) -> None:
