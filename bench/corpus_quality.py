@@ -14,14 +14,14 @@ from __future__ import annotations
 import glob
 import hashlib
 import json
-import os
 import re
 import shutil
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from locations import bench_cache, find_shared_data  # bench/ is on sys.path: benches run as scripts
+
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 SENTENCE_END = "。！？!?」』"
 
@@ -43,19 +43,13 @@ class RawArticle:
 
 
 def shared_data() -> Path | None:
-    """``$NEWSGREP_SHARED`` (the shared folder or its data/), else ``../shared/data`` beside the project."""
-    candidates = []
-    if os.environ.get("NEWSGREP_SHARED"):
-        env = Path(os.environ["NEWSGREP_SHARED"])
-        candidates += [env / "data", env]
-    candidates.append(ROOT.parent / "shared" / "data")
-    return next((c for c in candidates if (c / "corpora").is_dir() or (c / "sighan2005").is_dir()), None)
+    """The shared data folder holding the corpora or the SIGHAN files (``locations``)."""
+    return find_shared_data("corpora", "sighan2005")
 
 
 def cache_folder() -> Path:
     """``$NEWSGREP_BENCH_CACHE`` or ``~/.cache/newsgrep-bench``, plus ``quality``: never inside the repository."""
-    base = os.environ.get("NEWSGREP_BENCH_CACHE") or Path.home() / ".cache" / "newsgrep-bench"
-    return Path(base) / "quality"
+    return bench_cache("quality")
 
 
 def first_date(*values: object) -> str | None:

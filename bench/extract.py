@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import re
 import sys
 import time
@@ -33,16 +32,7 @@ from pathlib import Path
 from newsgrep.errors import ReadError
 from newsgrep.readers import read_file
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def shared_data() -> Path | None:
-    candidates = []
-    if os.environ.get("NEWSGREP_SHARED"):
-        env = Path(os.environ["NEWSGREP_SHARED"])
-        candidates += [env / "data", env]
-    candidates.append(ROOT.parent / "shared" / "data")
-    return next((c for c in candidates if (c / "html").is_dir()), None)
+from locations import find_shared_data  # bench/ is on sys.path: benches run as scripts
 
 
 def squeeze(text: str | None) -> str:
@@ -173,7 +163,7 @@ def main() -> int:
     parser.add_argument("--shared", type=Path, help="the shared data folder (default: ../shared/data)")
     parser.add_argument("--show-misses", action="store_true", help="list pages that miss, on stderr")
     args = parser.parse_args()
-    data = args.shared or shared_data()
+    data = args.shared or find_shared_data("html")
     if data is None or not (data / "html").is_dir():
         print("shared data not found (../shared/data or $NEWSGREP_SHARED); nothing to measure", file=sys.stderr)
         return 2

@@ -546,15 +546,6 @@ def read_lines(path: Path) -> list[str]:
     return lines[:-1] if lines and lines[-1] == "" else lines
 
 
-def word_spans(words: Iterable[str]) -> set[tuple[int, int]]:
-    """(start, end) character spans of consecutive words."""
-    spans, position = set(), 0
-    for word in words:
-        spans.add((position, position + len(word)))
-        position += len(word)
-    return spans
-
-
 def segment_with_cli(lines: Sequence[str], index_path: Path) -> list[str]:
     """``newsgrep analyze`` with the lines on standard input; one output line per input line."""
     proc = subprocess.run(
@@ -571,12 +562,14 @@ def segment_with_cli(lines: Sequence[str], index_path: Path) -> list[str]:
 
 def score_segmentation(gold_lines: Sequence[str], predicted_lines: Sequence[str]) -> dict:
     """Word precision, recall and F1 over spans; whitespace of every kind separates words and is not a character."""
+    from newsgrep.segmentation import word_spans
+
     correct = gold_total = predicted_total = misaligned = 0
     for gold_line, predicted_line in zip(gold_lines, predicted_lines):
         gold, predicted = gold_line.split(), predicted_line.split()
         if "".join(gold) != "".join(predicted):
             misaligned += 1
-        gold_spans, predicted_spans = word_spans(gold), word_spans(predicted)
+        gold_spans, predicted_spans = set(word_spans(gold)), set(word_spans(predicted))
         correct += len(gold_spans & predicted_spans)
         gold_total += len(gold_spans)
         predicted_total += len(predicted_spans)

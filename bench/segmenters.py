@@ -27,22 +27,14 @@ from corpus_quality import load_corpus, shared_data  # noqa: E402  (bench helper
 
 from newsgrep.analysis import char_fold  # noqa: E402
 from newsgrep.dictionary import ensure_dictionary  # noqa: E402
-from newsgrep.segmentation import IndexSegmenter, QuerySegmenter, _import_jieba, split_non_han  # noqa: E402
-
-
-def spans(words: list[str]) -> set[tuple[int, int]]:
-    out, position = set(), 0
-    for word in words:
-        out.add((position, position + len(word)))
-        position += len(word)
-    return out
+from newsgrep.segmentation import IndexSegmenter, QuerySegmenter, _import_jieba, split_non_han, word_spans  # noqa: E402
 
 
 def agreement(reference: list[list[str]], other: list[list[str]]) -> tuple[float, int]:
     """Share of reference word spans the other engine also produced; number of texts cut differently."""
     same = total = differing = 0
     for a, b in zip(reference, other):
-        sa, sb = spans(a), spans(b)
+        sa, sb = set(word_spans(a)), set(word_spans(b))
         total += len(sa)
         same += len(sa & sb)
         differing += sa != sb

@@ -22,7 +22,6 @@ import argparse
 import datetime as dt
 import hashlib
 import json
-import os
 import random
 import re
 import shutil
@@ -31,7 +30,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from locations import bench_cache, find_shared_data, shared_candidates  # bench/ is on sys.path: benches run as scripts
+
 DEFAULT_SEED = 20251118
 # Bump when the generator changes, so cached corpora are rebuilt.
 GENERATOR_VERSION = 1
@@ -51,23 +51,17 @@ _SPACES = re.compile(r"[ \t\u3000\xa0]+")
 
 def shared_data() -> Path:
     """``$NEWSGREP_SHARED`` (the shared folder or its data/), else ``../shared/data`` beside the project."""
-    candidates = []
-    if os.environ.get("NEWSGREP_SHARED"):
-        env = Path(os.environ["NEWSGREP_SHARED"])
-        candidates += [env / "data", env]
-    candidates.append(ROOT.parent / "shared" / "data")
-    for candidate in candidates:
-        if (candidate / "corpora").is_dir():
-            return candidate
-    raise SystemExit(f"shared data not found (looked in {', '.join(map(str, candidates))}); set NEWSGREP_SHARED")
+    found = find_shared_data("corpora")
+    if found is None:
+        looked = ", ".join(map(str, shared_candidates()))
+        raise SystemExit(f"shared data not found (looked in {looked}); set NEWSGREP_SHARED")
+    return found
 
 
 def default_cache(size: int) -> Path:
     """Where the corpus and index of one size are kept: ``$NEWSGREP_BENCH_CACHE/speed/<size>``,
     by default ``~/.cache/newsgrep-bench/speed/<size>``."""
-    env = os.environ.get("NEWSGREP_BENCH_CACHE")
-    base = Path(env) if env else Path.home() / ".cache" / "newsgrep-bench"
-    return base / "speed" / str(size)
+    return bench_cache("speed", str(size))
 
 
 # ---------------------------------------------------------------------------
