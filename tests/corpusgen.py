@@ -52,8 +52,8 @@ def snapshot(index_path: Path) -> dict[str, str]:
     from newsgrep.index import NewsIndex
 
     index = NewsIndex.open(index_path)
-    with index.searcher() as s:
-        return {fields["id"]: fields["content_hash"] for fields in s.all_stored_fields()}
+    # Through NewsIndex.read, as every reader in newsgrep: a concurrent commit may merge segments away.
+    return index.read(lambda s: {fields["id"]: fields["content_hash"] for fields in s.all_stored_fields()})
 
 
 def newsgrep_process(*args: str, index_path: Path, env: dict[str, str] | None = None, **popen) -> subprocess.Popen:
