@@ -95,6 +95,7 @@ def ingest(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="One line per file read: format, encoding, articles.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary line; errors only.")] = False,
     wait: Annotated[float, typer.Option("--wait", min=0, metavar="SECONDS", help="If another ingest is writing the index, wait this long for it.")] = 0,
+    follow: Annotated[bool, typer.Option("--follow", "-L", help="Follow symbolic links that lead outside PATHS too.")] = False,
     color: ColorOption = Color.auto,
 ) -> None:
     """Read every article file under PATHS into the index. Re-running is cheap: unchanged files are skipped."""
@@ -113,10 +114,11 @@ def ingest(
     with reporting_errors(err):
         if userdict is None and (index_path.parent / "userdict.txt").is_file():
             userdict = index_path.parent / "userdict.txt"
-        user_words = read_user_words(userdict) if userdict is not None else ()
+        user_words = read_user_words(userdict) if userdict is not None else None  # None: the index's own
         fields = _field_overrides(field or [])
         report = ingest_paths(
-            paths, index_path, prune=prune, rebuild=rebuild, user_words=user_words, fields=fields, verbose=verbose, track=progress, wait=wait
+            paths, index_path, prune=prune, rebuild=rebuild, user_words=user_words, fields=fields, verbose=verbose,
+            track=progress, wait=wait, follow=follow,
         )
     render_report(report, err, index_path=str(index_path), quiet=quiet)
     if report.interrupted:
@@ -231,13 +233,20 @@ def analyze(
     script separated by single spaces (the format SIGHAN's scorer reads).
     """
     from newsgrep.analysis import analyze as run_analyze, words
+    from newsgrep.dictionary import default_dictionary
+    from newsgrep.errors import IndexMissing
     from newsgrep.index import dictionary_for
     from newsgrep.segmentation import IndexSegmenter, QuerySegmenter
     from newsgrep.views import render_tokens, token_dict, write_json_lines
 
     out, err = make_consoles(Color.never if json else color)
     with reporting_errors(err):
+        # The index's own dictionary (user words included); with no index, the default one from the user's
+        # cache. An index path that was named but holds no index is a typo to report, not a place to build in.
         dictionary = dictionary_for(_index_path(index))
+        if dictionary is None and index is not None:
+            raise IndexMissing(str(index))
+        dictionary = dictionary or default_dictionary()
     segmenter = (QuerySegmenter if query_mode else IndexSegmenter)(dictionary)
     if text is None:
         for line in sys.stdin:

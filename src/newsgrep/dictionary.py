@@ -163,13 +163,25 @@ def ensure_dictionary(cache_root: Path, user_words: tuple[tuple[str, int], ...] 
     merged = merge_word_lists(sources)
     for word, freq in user_words:
         merged[word] = (max(freq, merged.get(word, (0, ""))[0]), merged.get(word, (0, "nz"))[1])
-    # Write to temporary names and rename, so a concurrent reader never sees half a file.
+    # Write to temporary names and rename, so a concurrent reader never sees half a file; a failed
+    # write (disk full) leaves nothing behind.
     fd, tmp = tempfile.mkstemp(dir=built.folder, prefix=".words-", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.writelines(f"{word} {freq} {tag}\n" for word, (freq, tag) in merged.items())
-    _write_query_db(built.folder, {word: freq for word, (freq, _) in merged.items()}, built.query_db)
-    os.replace(tmp, built.word_list)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.writelines(f"{word} {freq} {tag}\n" for word, (freq, tag) in merged.items())
+        _write_query_db(built.folder, {word: freq for word, (freq, _) in merged.items()}, built.query_db)
+        os.replace(tmp, built.word_list)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return built
+
+
+def default_dictionary() -> MergedDictionary:
+    """The dictionary without user words, for analysing text when there is no index: built once in the user's
+    cache folder (``$XDG_CACHE_HOME/newsgrep``), never in a folder the user named."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "newsgrep" / "dictionary"
+    return ensure_dictionary(cache)
 
 
 def _write_query_db(folder: Path, freqs: dict[str, int], target: Path) -> None:
@@ -185,15 +197,29 @@ def _write_query_db(folder: Path, freqs: dict[str, int], target: Path) -> None:
     os.close(fd)
     db = sqlite3.connect(tmp)
     try:
-        db.execute("PRAGMA journal_mode=OFF")
-        db.execute("CREATE TABLE words (word TEXT PRIMARY KEY, freq INTEGER NOT NULL) WITHOUT ROWID")
-        db.executemany("INSERT INTO words VALUES (?, ?)", sorted(prefix_dict.items()))
-        db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)")
-        db.executemany(
-            "INSERT INTO meta VALUES (?, ?)",
-            [("total", sum(freqs.values())), ("max_length", max(map(len, freqs), default=1))],
-        )
-        db.commit()
-    finally:
+        _fill_query_db(db, prefix_dict, freqs)
+    except sqlite3.Error as e:  # "database or disk is full" is an OSError for whoever reports it
         db.close()
+        Path(tmp).unlink(missing_ok=True)
+        import errno
+
+        code = errno.ENOSPC if "full" in str(e) else errno.EIO
+        raise OSError(code, os.strerror(code), str(folder)) from None
+    except BaseException:
+        db.close()
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    db.close()
     os.replace(tmp, target)
+
+
+def _fill_query_db(db, prefix_dict: dict[str, int], freqs: dict[str, int]) -> None:
+    db.execute("PRAGMA journal_mode=OFF")
+    db.execute("CREATE TABLE words (word TEXT PRIMARY KEY, freq INTEGER NOT NULL) WITHOUT ROWID")
+    db.executemany("INSERT INTO words VALUES (?, ?)", sorted(prefix_dict.items()))
+    db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)")
+    db.executemany(
+        "INSERT INTO meta VALUES (?, ?)",
+        [("total", sum(freqs.values())), ("max_length", max(map(len, freqs), default=1))],
+    )
+    db.commit()

@@ -46,3 +46,15 @@ class UnknownArticle(NewsgrepError):
 
 class IndexUnwritable(NewsgrepError):
     """The index folder cannot be written (read-only, disk full, no permission); the last commit is intact."""
+
+
+class IndexDamaged(NewsgrepError):
+    """The index's files cannot be read as an index (truncated, garbled); only a rebuild helps."""
+
+
+class NotAnIndex(NewsgrepError):
+    """The index path names something newsgrep did not create; it is never written to, moved or removed."""
+
+
+class BadSetting(NewsgrepError):
+    """An environment setting (``NEWSGREP_*``) has a value newsgrep cannot use."""

@@ -29,18 +29,17 @@ from typing import Any, TypeVar
 from whoosh.formats import Positions
 
 from newsgrep.dictionary import MergedDictionary, ensure_dictionary
-from newsgrep.errors import IndexMissing, IndexOutdated, NewsgrepError, UnknownArticle
+from newsgrep.errors import IndexDamaged, IndexMissing, IndexOutdated, NewsgrepError, UnknownArticle
+from newsgrep.index_folder import DICTIONARY_FOLDER, META_FILE, REBUILD, generation_path, read_meta
 from newsgrep.record import Article
 
 # Bump when the fields or their meaning change; older indexes must be rebuilt.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 # Bump when the analysis pipeline changes in a way that changes terms.
 ANALYZER_VERSION = 2
-META_FILE = "newsgrep.json"
 # Tries of a read that a concurrent commit pulled segment files from under (see NewsIndex.read).
 READ_ATTEMPTS = 3
 T = TypeVar("T")
-DICTIONARY_FOLDER = "dictionary"
 DEFAULT_INDEX = Path("data") / "index"
 
 
@@ -100,37 +99,37 @@ def build_schema(index_segmenter, query_segmenter):
     return schema
 
 
-def read_meta(path: Path) -> dict | None:
-    """The index's ``newsgrep.json``, or None when there is no index at ``path``."""
-    try:
-        return json.loads((path / META_FILE).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError) as e:
-        raise IndexOutdated(f"{path / META_FILE}: unreadable ({e}); rebuild with: newsgrep ingest --rebuild DIR") from None
-
-
 def _check_meta(path: Path, meta: dict) -> MergedDictionary:
     """The dictionary the index was built with, if this code can use the index at all."""
-    rebuild = "rebuild it with: newsgrep ingest --rebuild DIR"
     if meta.get("schema_version") != SCHEMA_VERSION or meta.get("analyzer_version") != ANALYZER_VERSION:
         raise IndexOutdated(
             f"index at {path} was built by another newsgrep (schema {meta.get('schema_version')}, analyzer "
-            f"{meta.get('analyzer_version')}; this one uses schema {SCHEMA_VERSION}, analyzer {ANALYZER_VERSION}); {rebuild}"
+            f"{meta.get('analyzer_version')}; this one uses schema {SCHEMA_VERSION}, analyzer {ANALYZER_VERSION}); {REBUILD}"
         )
     fingerprint = str(meta.get("dictionary", ""))
-    dictionary = MergedDictionary(path / DICTIONARY_FOLDER / f"merged-{fingerprint}", fingerprint)
+    dictionary = MergedDictionary(Path(path) / DICTIONARY_FOLDER / f"merged-{fingerprint}", fingerprint)
     if not (dictionary.word_list.is_file() and dictionary.query_db.is_file()):
-        raise IndexOutdated(f"index at {path} is missing its dictionary ({dictionary.folder}); {rebuild}")
+        raise IndexDamaged(f"the index at {path} is damaged (its dictionary {dictionary.folder} is missing); {REBUILD}")
     return dictionary
 
 
-def dictionary_for(path: Path) -> MergedDictionary:
-    """The dictionary of the index at ``path``, or (no index yet) the default one built under it."""
+def stored_user_words(meta: dict | None) -> tuple[tuple[str, int], ...]:
+    """The user words an index was built with (recorded in its ``newsgrep.json``)."""
+    return tuple((str(w), int(f)) for w, f in (meta or {}).get("user_words", ()))
+
+
+def dictionary_for(path: Path) -> MergedDictionary | None:
+    """The dictionary of the index at ``path``, or None when there is no index there (nothing is created)."""
     meta = read_meta(Path(path))
-    if meta is None:
-        return ensure_dictionary(Path(path) / DICTIONARY_FOLDER)
-    return _check_meta(Path(path), meta)
+    return None if meta is None else _check_meta(Path(path), meta)
+
+
+def _missing(path: Path) -> NewsgrepError:
+    """No meta at ``path``: no index at all, or Whoosh files whose record was lost."""
+    from newsgrep.index_folder import check_writable_here
+
+    check_writable_here(path, rebuild=False)  # raises for a foreign folder or lost metadata
+    return IndexMissing(str(path))
 
 
 def encode_record(article: Article) -> bytes:
@@ -172,13 +171,14 @@ class Inventory:
 
 
 class NewsIndex:
-    """An opened index folder."""
+    """An opened index folder (``index_folder`` describes its layout)."""
 
-    def __init__(self, path: Path, dictionary: MergedDictionary) -> None:
+    def __init__(self, path: Path, dictionary: MergedDictionary, meta: dict) -> None:
         from newsgrep.analysis import use_segmenters
         from newsgrep.segmentation import IndexSegmenter, QuerySegmenter
 
         self.path = Path(path)
+        self.meta = meta
         self.dictionary = dictionary
         self.index_segmenter = IndexSegmenter(dictionary)
         self.query_segmenter = QuerySegmenter(dictionary)
@@ -186,62 +186,122 @@ class NewsIndex:
         self.schema = build_schema(self.index_segmenter, self.query_segmenter)
         self._ix = None
         self._searcher = None
+        # An index being rebuilt is not yet the one newsgrep.json names: it must not follow the file there.
+        self.published = True
+
+    @property
+    def folder(self) -> Path:
+        """Where the Whoosh files of the current generation are."""
+        return generation_path(self.path, self.meta)
 
     # -- opening -----------------------------------------------------------
 
     @classmethod
     def open(cls, path: Path) -> NewsIndex:
-        """Open an existing index; IndexMissing or IndexOutdated when it cannot be used."""
+        """Open an existing index; IndexMissing, IndexOutdated, IndexDamaged or NotAnIndex when it cannot be used."""
         path = Path(path)
         meta = read_meta(path)
         if meta is None:
-            raise IndexMissing(str(path))
-        return cls(path, _check_meta(path, meta))
+            raise _missing(path)
+        return cls(path, _check_meta(path, meta), meta)
 
     @classmethod
-    def open_or_create(cls, path: Path, user_words: tuple[tuple[str, int], ...] = ()) -> NewsIndex:
-        """Open the index at ``path`` for writing, creating it if needed.
+    def open_for_writing(cls, path: Path, user_words: tuple[tuple[str, int], ...] | None = None) -> NewsIndex:
+        """Open the index at ``path`` for an ingest, creating it if there is none (the caller holds the write lock).
 
-        ``user_words`` must be those the index was built with; a difference means
-        the dictionary changed, and old and new terms must not be mixed.
+        ``user_words`` None means "the words the index was built with"; other
+        words than those mean the dictionary changed, and old and new terms must
+        not be mixed: IndexOutdated asks for a rebuild. What an earlier crashed
+        run left behind (an unfinished generation) is removed here.
         """
-        path = Path(path)
-        meta = read_meta(path)
-        wanted = ensure_dictionary(path / DICTIONARY_FOLDER, user_words)
-        if meta is None:
-            index = cls(path, wanted)
-            index._create()
-            return index
-        dictionary = _check_meta(path, meta)
-        if dictionary.fingerprint != wanted.fingerprint:
-            raise IndexOutdated(
-                f"index at {path} was built with another dictionary (dict-{dictionary.fingerprint}, "
-                f"now dict-{wanted.fingerprint}: user dictionary or word lists changed); "
-                "rebuild it with: newsgrep ingest --rebuild DIR"
-            )
-        return cls(path, dictionary)
+        from newsgrep.index_folder import check_writable_here, collect_garbage
 
-    def _create(self) -> None:
+        path = Path(path)
+        meta = check_writable_here(path, rebuild=False)
+        if meta is None:
+            return cls.create(path, user_words or (), publish=True)
+        dictionary = _check_meta(path, meta)
+        if user_words is not None and tuple(user_words) != stored_user_words(meta):
+            from newsgrep.dictionary import fingerprint, source_word_lists
+
+            wanted = fingerprint(tuple(source_word_lists()), tuple(user_words))
+            if wanted != dictionary.fingerprint:
+                raise IndexOutdated(
+                    f"index at {path} was built with another dictionary (dict-{dictionary.fingerprint}, "
+                    f"now dict-{wanted}: user dictionary or word lists changed); {REBUILD}"
+                )
+        collect_garbage(path, meta)
+        return cls(path, dictionary, meta)
+
+    @classmethod
+    def create(cls, path: Path, user_words: tuple[tuple[str, int], ...] = (), *, publish: bool) -> NewsIndex:
+        """A new, empty index in a new generation folder under ``path``.
+
+        With ``publish`` it becomes the index at ``path`` at once; otherwise
+        (``--rebuild``) only ``publish()`` makes it current, and ``discard()``
+        removes it.
+        """
+        from newsgrep.index_folder import new_generation
+
         from whoosh.index import create_in
 
-        self.path.mkdir(parents=True, exist_ok=True)
-        self._ix = create_in(str(self.path), self.schema)
+        path = Path(path)
+        dictionary = ensure_dictionary(path / DICTIONARY_FOLDER, tuple(user_words))
+        generation = new_generation(path)
         meta = {
+            "format": "newsgrep-index",
             "schema_version": SCHEMA_VERSION,
             "analyzer_version": ANALYZER_VERSION,
-            "dictionary": self.dictionary.fingerprint,
+            "dictionary": dictionary.fingerprint,
+            "user_words": [list(pair) for pair in user_words],
+            "generation": generation.name,
             "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         }
-        tmp = self.path / (META_FILE + ".tmp")
-        tmp.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, self.path / META_FILE)
+        index = cls(path, dictionary, meta)
+        index.published = False
+        try:
+            index._ix = create_in(str(generation), index.schema)
+            if publish:
+                index.publish()
+        except BaseException:
+            index.discard()
+            raise
+        return index
+
+    def publish(self) -> None:
+        """Make this index's generation the current one at its path, then drop what it superseded."""
+        from newsgrep.index_folder import collect_garbage, write_meta
+
+        write_meta(self.path, self.meta)
+        self.published = True
+        collect_garbage(self.path, self.meta)
+
+    def discard(self) -> None:
+        """Remove an unpublished generation (a rebuild that failed or was interrupted)."""
+        from newsgrep.index_folder import discard_generation
+
+        self.close()
+        discard_generation(self.folder)
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+        if self._ix is not None:
+            self._ix.close()
+            self._ix = None
 
     @property
     def whoosh(self):
         if self._ix is None:
             from whoosh.index import open_dir
 
-            self._ix = open_dir(str(self.path), schema=self.schema)
+            try:
+                self._ix = open_dir(str(self.folder), schema=self.schema)
+            except NewsgrepError:
+                raise
+            except Exception as e:
+                raise _damaged(self.path, e) from e
         return self._ix
 
     # -- reading -----------------------------------------------------------
@@ -253,14 +313,38 @@ class NewsIndex:
         Prefer ``read``: a searcher opens segment files lazily, and a concurrent
         commit may merge a segment away in between.
         """
-        if self._searcher is None:
-            self._searcher = self.whoosh.searcher()
-        elif not self._searcher.up_to_date():
-            # A fresh searcher, not ``refresh()``: refreshed searchers share segment readers with the
-            # stale one, so closing the stale one would close readers still in use.
-            stale, self._searcher = self._searcher, self.whoosh.searcher()
-            stale.close()
+        try:
+            if self._searcher is None:
+                self._searcher = self.whoosh.searcher()
+            elif self._changed_since(self._searcher):
+                self._refresh()
+        except NewsgrepError:
+            raise
+        except Exception as e:
+            raise _damaged(self.path, e) from e
         yield self._searcher
+
+    def _changed_since(self, searcher) -> bool:
+        """Whether another process committed, or rebuilt the index into a new generation, since ``searcher``."""
+        try:
+            if self.published and (read_meta(self.path) or {}).get("generation") != self.meta.get("generation"):
+                return True
+            return not searcher.up_to_date()
+        except Exception:
+            return True
+
+    def _refresh(self) -> None:
+        """A fresh searcher, not ``refresh()``: refreshed searchers share segment readers with the stale one,
+        so closing the stale one would close readers still in use. After a ``--rebuild`` by another process
+        the current generation is another folder: follow ``newsgrep.json`` there."""
+        meta = read_meta(self.path) if self.published else None
+        if meta is not None and meta.get("generation") != self.meta.get("generation"):
+            self.close()
+            self.meta = meta
+            self._searcher = self.whoosh.searcher()
+            return
+        stale, self._searcher = self._searcher, self.whoosh.searcher()
+        stale.close()
 
     def read(self, work: Callable[[Any], T]) -> T:
         """``work(searcher)``, retried on a fresh searcher when a concurrent commit removed files under it.
@@ -277,9 +361,9 @@ class NewsIndex:
                     return work(s)
                 except NewsgrepError:
                     raise
-                except Exception:
-                    if attempt == READ_ATTEMPTS - 1 or s.up_to_date():
-                        raise
+                except Exception as e:
+                    if attempt == READ_ATTEMPTS - 1 or not self._changed_since(s):
+                        raise _damaged(self.path, e) from e
         raise AssertionError("unreachable")
 
     def inventory(self) -> Inventory:
@@ -368,9 +452,17 @@ class NewsIndex:
             raise
         else:
             if writer.changed:
-                w.commit()
+                from newsgrep import interrupts
+
+                with interrupts.shielded():
+                    w.commit()
             else:  # nothing to write: leave the index files untouched
                 w.cancel()
+
+
+def _damaged(path: Path, error: Exception) -> IndexDamaged:
+    detail = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+    return IndexDamaged(f"the index at {path} is damaged ({detail[:200]}); {REBUILD}")
 
 
 class IndexWriter:

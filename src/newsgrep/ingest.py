@@ -21,16 +21,16 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from newsgrep import interrupts
 from newsgrep.errors import IndexUnwritable, NewsgrepError, ReadError
-from newsgrep.index import DICTIONARY_FOLDER, IndexWriter, Inventory, NewsIndex, StoredFile
-from newsgrep.limits import check_size, why_not_a_file
+from newsgrep.index import IndexWriter, Inventory, NewsIndex, StoredFile
+from newsgrep.limits import check_size, max_file_bytes, why_not_a_file
 from newsgrep.readers import ARTICLE_SUFFIXES, FileRead, is_article_file, read_file
+from newsgrep.readers.assemble import url_article_id
 from newsgrep.record import Article
 
 
@@ -73,45 +73,124 @@ class IngestReport:
         return ", ".join(parts) + f" ({self.files} file{'s' if self.files != 1 else ''})"
 
 
-Track = Callable[[Sequence[str]], Iterable[str]]
+Track = Callable[[Sequence["Found"]], Iterable["Found"]]
 
 
-def find_article_files(paths: Sequence[Path]) -> tuple[list[str], list[Failure]]:
-    """Article files under ``paths`` as absolute path strings, sorted, each once. Hidden files and folders
-    are passed over (as ripgrep does) unless named explicitly; symlinked folders are not followed, so loops
-    cannot trap the walk. Directory entries' types come from the walk itself: no extra ``stat`` per file,
-    and no ``Path`` object per file either (at 100,000 files those were a second of a re-ingest).
+@dataclass(frozen=True, slots=True)
+class Found:
+    """An article file to read: where it is, the key the index stores it under, the folder it was found in."""
+
+    path: str  # absolute, as the file system names it
+    key: str  # ``path`` as stored: valid UTF-8, undecodable bytes shown as \\xNN
+    root: str  # the path given on the command line that led here
+
+
+def storable(path: str) -> str:
+    """A file name as the index stores and shows it: names that are not valid UTF-8 get their bytes as ``\\xNN``."""
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+@dataclass
+class Walk:
+    """What ``find_article_files`` found: files to read, problems, and the folders that were read completely."""
+
+    files: list[Found] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    roots: list[str] = field(default_factory=list)  # given paths that were read (prune looks only under these)
+    unread: list[str] = field(default_factory=list)  # folders under them that could not be listed
+
+
+def _inside(path: str, folders: Iterable[str]) -> bool:
+    return any(path == f or path.startswith(f.rstrip(os.sep) + os.sep) for f in folders)
+
+
+def find_article_files(paths: Sequence[Path], *, follow: bool = False) -> Walk:
+    """Article files under ``paths``, sorted, each once.
+
+    Hidden files and folders are passed over (as ripgrep does) unless named
+    explicitly, and so are newsgrep's own index folders. A symbolic link is
+    followed only when its target lies inside the folders given (or with
+    ``follow``); a link leading elsewhere (``leak.txt -> /etc/passwd``) is
+    reported, not read. Directory entries' types come from the walk itself: no
+    extra ``stat`` per file, and no ``Path`` object per file either (at 100,000
+    files those were a second of a re-ingest).
     """
-    found: set[str] = set()
-    failures: list[Failure] = []
+    from newsgrep.index_folder import is_index_folder
 
-    def walk(folder: str) -> None:
+    walk = Walk()
+    given = [os.path.abspath(p) for p in paths]
+    inside = [os.path.realpath(p) for p in given]
+    seen: set[str] = set()  # real paths of files and folders taken, so a link never reads a thing twice
+    links: list[tuple[str, str]] = []
+
+    def add(path: str, root: str) -> None:
+        real = os.path.realpath(path)
+        if real not in seen:
+            seen.add(real)
+            walk.files.append(Found(path, storable(path), root))
+
+    def descend(folder: str, root: str) -> None:
+        seen.add(os.path.realpath(folder))
         try:
             with os.scandir(folder) as entries:
                 listed = sorted(entries, key=lambda e: e.name)
         except OSError as e:
-            failures.append(Failure(folder, (e.strerror or str(e)).lower()))
+            walk.failures.append(Failure(storable(folder), (e.strerror or str(e)).lower()))
+            walk.unread.append(storable(folder))
             return
         for entry in listed:
             if entry.name.startswith("."):
                 continue
-            if entry.is_dir(follow_symlinks=False):
-                walk(entry.path)
-            elif entry.is_symlink() and (reason := why_not_a_file(Path(entry.path))):
-                failures.append(Failure(entry.path, reason))  # a loop or a dangling link
-            elif entry.is_file() and (
-                os.path.splitext(entry.name)[1].lower() in ARTICLE_SUFFIXES or is_article_file(Path(entry.path))
-            ):
-                found.add(entry.path)
+            if entry.is_symlink():
+                links.append((entry.path, root))
+            elif entry.is_dir(follow_symlinks=False):
+                if not is_index_folder(entry.path):
+                    descend(entry.path, root)
+            elif entry.is_file(follow_symlinks=False) and _is_article_name(entry.name, entry.path):
+                add(entry.path, root)
 
-    for root in paths:
-        if root.is_file():
-            found.add(os.path.abspath(root))
-        elif root.is_dir():
-            walk(os.path.abspath(root))
+    for root in given:
+        if os.path.isdir(root):
+            if is_index_folder(root):
+                walk.failures.append(Failure(storable(root), "is a newsgrep index, not a folder of articles"))
+                continue
+            walk.roots.append(storable(root))
+            descend(root, root)
+        elif os.path.isfile(root):
+            walk.roots.append(storable(root))
+            add(root, os.path.dirname(root))
         else:
-            failures.append(Failure(str(root), why_not_a_file(root) or "not a file or directory"))
-    return sorted(found), failures
+            walk.failures.append(Failure(storable(root), why_not_a_file(Path(root)) or "not a file or directory"))
+    # Links last, so that a link to a file the walk reads anyway adds nothing.
+    while links:
+        path, root = links.pop(0)
+        reason = why_not_a_file(Path(path))
+        real = os.path.realpath(path)
+        if reason:
+            walk.failures.append(Failure(storable(path), reason))  # a loop or a dangling link
+        elif real in seen:
+            continue
+        elif not follow and not _inside(real, inside):
+            walk.failures.append(
+                Failure(storable(path), f"symbolic link to {storable(real)}, outside the folders given (--follow reads it)")
+            )
+        elif os.path.isdir(real):
+            if not is_index_folder(real):
+                before = len(links)
+                descend(path, root)
+                links[before:] = sorted(links[before:])
+        elif _is_article_name(os.path.basename(path), path):
+            add(path, root)
+    walk.files.sort(key=lambda f: f.path)
+    return walk
+
+
+def _is_article_name(name: str, path: str) -> bool:
+    return os.path.splitext(name)[1].lower() in ARTICLE_SUFFIXES or is_article_file(Path(path))
 
 
 def file_signature(size: int, mtime_ns: int, sha256: str) -> str:
@@ -148,11 +227,11 @@ class IdRegistry:
         path = article.source_path
         owner = self.owner.get(article.id, path)
         if owner != path:
-            if article.url:  # the same URL seen again: one record
+            if article.url and article.id == url_article_id(article.url):  # the same URL seen again: one record
                 report.merged += 1
                 if article.id in self.placed or self.hash_of.get(article.id) == article.content_hash:
                     return None
-            else:  # two files named alike in different folders
+            else:  # two sources with the same id: both are kept, the newcomer's id gets a hash of its path
                 article = replace(article, id=f"{article.id}-{hashlib.sha1(path.encode()).hexdigest()[:8]}")
         text_hash = article.text_hash
         twin = self.id_of_text.get(text_hash)
@@ -166,35 +245,68 @@ class IdRegistry:
         return article
 
 
-# Articles per commit: a long ingest keeps its progress when it is interrupted or killed.
-BATCH_ARTICLES = int(os.environ.get("NEWSGREP_BATCH") or 5000)
 # Below this many files to read, worker processes cost more than they save.
 PARALLEL_FROM_FILES = 200
 
 
-def ingest_paths(paths: Sequence[Path], index_path: Path, *, wait: float = 0.0, **options) -> IngestReport:
+def ingest_paths(
+    paths: Sequence[Path], index_path: Path, *, wait: float = 0.0, rebuild: bool = False, **options
+) -> IngestReport:
     """Bring the index at ``index_path`` up to date with the article files under ``paths``.
 
-    Holds the index's write lock (``locking``) for the whole run, waiting up to
-    ``wait`` seconds for another writer (IndexBusy after that). Commits every
-    ``BATCH_ARTICLES`` articles; Ctrl-C stops reading after the current file,
-    commits what was read and sets ``report.interrupted``. A write the file
-    system refuses (disk full, read-only) is IndexUnwritable; the index is left
-    as its last commit.
+    Everything that can be refused is refused before any work: a folder at
+    ``index_path`` that newsgrep did not make, bad settings. Then the index's
+    write lock (``locking``) is held for the whole run, waiting up to ``wait``
+    seconds for another writer (IndexBusy after that). Commits every
+    ``batch_articles()`` articles; the report counts only what was committed.
+    Ctrl-C stops reading after the current file and commits what was read
+    (``report.interrupted``); a second Ctrl-C cancels the open batch. A write
+    the file system refuses (disk full, read-only) is IndexUnwritable; the index
+    is left as its last commit, and nothing half-written is left behind.
+    ``rebuild`` builds a new generation of the index and makes it current only
+    when the build is complete.
     """
+    from newsgrep.index_folder import check_writable_here
     from newsgrep.locking import write_lock
 
-    with write_lock(Path(index_path), wait=wait), interrupts.deferred_interrupts():
+    index_path = Path(index_path)
+    check_settings()
+    check_writable_here(index_path, rebuild=rebuild)
+    with write_lock(index_path, wait=wait), interrupts.deferred_interrupts():
         try:
-            return _ingest_locked(paths, index_path, **options)
+            if rebuild:
+                return _rebuild(paths, index_path, **options)
+            return _ingest(paths, NewsIndex.open_for_writing(index_path, options.pop("user_words", None)), **options)
         except NewsgrepError:
             raise
         except OSError as e:
-            where = e.filename or index_path
-            raise IndexUnwritable(
-                f"cannot write the index at {index_path} ({where}: {(e.strerror or str(e)).lower()}); "
-                "it is as it was after its last commit"
-            ) from None
+            raise _unwritable(index_path, e) from None
+
+
+def _unwritable(index_path: Path, e: OSError) -> IndexUnwritable:
+    import errno
+
+    reason = (e.strerror or str(e)).lower()
+    if e.errno == errno.ENOSPC:
+        return IndexUnwritable(f"cannot write the index at {index_path}: no space left on device; it is as it was after its last commit")
+    where = storable(str(e.filename)) if e.filename else index_path
+    return IndexUnwritable(f"cannot write the index at {index_path} ({where}: {reason}); it is as it was after its last commit")
+
+
+def check_settings() -> None:
+    """Environment settings are checked before any work (a bad one is one line, exit 2)."""
+    batch_articles()
+    max_file_bytes()
+
+
+def batch_articles() -> int:
+    """Articles per commit (``NEWSGREP_BATCH``, default 5,000): a long ingest keeps its progress if killed."""
+    from newsgrep.errors import BadSetting
+
+    value = os.environ.get("NEWSGREP_BATCH") or "5000"
+    if not value.strip().isdigit() or int(value) < 1:
+        raise BadSetting(f"NEWSGREP_BATCH must be a whole number of articles (1 or more), not {value!r}")
+    return int(value)
 
 
 @dataclass
@@ -221,74 +333,88 @@ class _Run:
         return self._registry
 
 
-def _ingest_locked(
+_COUNTS = ("added", "updated", "removed", "merged", "duplicates")
+
+
+def _ingest(
     paths: Sequence[Path],
-    index_path: Path,
+    index: NewsIndex,
     *,
     prune: bool = False,
-    rebuild: bool = False,
-    user_words: tuple[tuple[str, int], ...] = (),
+    follow: bool = False,
     fields: Mapping[str, str] | None = None,
     procs: int | None = None,
     verbose: bool = False,
     track: Track = lambda files: files,
 ) -> IngestReport:
-    if rebuild:
-        return _rebuild(paths, index_path, prune=prune, user_words=user_words, fields=fields, procs=procs, verbose=verbose, track=track)
-    files, failures = find_article_files([Path(p) for p in paths])
-    report = IngestReport(files=len(files), failures=failures)
-    index = NewsIndex.open_or_create(Path(index_path), user_words)
+    walk = find_article_files([Path(p) for p in paths], follow=follow)
+    report = IngestReport(files=len(walk.files), failures=walk.failures)
     run = _Run(index, index.inventory(), report, fields, verbose)
     if procs is None:
-        procs = min(2, os.cpu_count() or 1) if len(files) - len(run.stored) >= PARALLEL_FROM_FILES else 1
+        procs = min(2, os.cpu_count() or 1) if len(walk.files) - len(run.stored) >= PARALLEL_FROM_FILES else 1
     if prune:
-        with index.writer() as writer:
-            _prune(run, writer)
-    pending = iter(track(files))
+        _committed(run, lambda writer: _prune(run, writer, walk), procs=1)
+    pending = iter(track(walk.files))
+    batch = batch_articles()
     while not report.interrupted:
-        with index.writer(procs) as writer:
-            written = _write_batch(pending, run, writer)
-        if not written:
+        if not _committed(run, lambda writer: _write_batch(pending, run, writer, batch), procs=procs):
             break
     return report
 
 
-def _write_batch(pending: Iterator[str], run: _Run, writer: IndexWriter) -> int:
+def _committed(run: _Run, work: Callable[[IndexWriter], int], *, procs: int) -> int:
+    """``work(writer)`` in one commit; the report keeps its counts only if the commit happened.
+
+    A second Ctrl-C raises KeyboardInterrupt in the middle of ``work``: the
+    writer is cancelled, the counts of the batch are taken back, and the run
+    ends as interrupted. The commit itself is shielded from Ctrl-C, so what the
+    summary says was committed is what the index holds.
+    """
+    before = {name: getattr(run.report, name) for name in _COUNTS}
+    try:
+        with run.index.writer(procs) as writer:
+            done = work(writer)
+    except KeyboardInterrupt:
+        for name, value in before.items():
+            setattr(run.report, name, value)
+        run.report.interrupted = True
+        return 0
+    return done
+
+
+def _write_batch(pending: Iterator[Found], run: _Run, writer: IndexWriter, batch: int) -> int:
     """Read files from ``pending`` into ``writer`` until a batch is full; the number of articles written."""
     written = 0
-    try:
-        for path in pending:
-            if interrupts.requested():
-                run.report.interrupted = True
-                break
-            written += _ingest_file(path, run, writer)
-            if written >= BATCH_ARTICLES:
-                break
-    except KeyboardInterrupt:
-        run.report.interrupted = True
+    for found in pending:
+        written += _ingest_file(found, run, writer)
+        if interrupts.requested():
+            run.report.interrupted = True
+            break
+        if written >= batch:
+            break
     return written
 
 
-def _ingest_file(path: str, run: _Run, writer: IndexWriter) -> int:
+def _ingest_file(found: Found, run: _Run, writer: IndexWriter) -> int:
     """Bring one file's records up to date; the number of articles written (0 when unchanged or failed)."""
     report = run.report
-    key = path  # absolute already (find_article_files)
+    key = found.key
     known = run.stored.get(key)
     try:
-        read, signature = _read_if_changed(key, known, run.fields)
+        read, signature = _read_if_changed(found, known, run.fields)
     except ReadError as e:
-        report.failures.append(Failure(str(path), e.reason))
+        report.failures.append(Failure(key, e.reason))
         return 0
     except Exception as e:  # a reader bug must not stop the run or lose what is stored
-        report.failures.append(Failure(str(path), f"internal error: {type(e).__name__}: {e}"))
+        report.failures.append(Failure(key, f"internal error: {type(e).__name__}: {e}"))
         return 0
     if read is None:
         report.unchanged += len(known.ids)
         return 0
-    report.warnings += [Failure(str(path), problem) for problem in read.problems]
+    report.warnings += [Failure(key, problem) for problem in read.problems]
     if run.verbose:
         n = len(read.articles)
-        report.details.append(f"{path}: {read.format}, {read.encoding}, {n} article{'s' if n != 1 else ''}")
+        report.details.append(f"{key}: {read.format}, {read.encoding}, {n} article{'s' if n != 1 else ''}")
     if known is not None:
         writer.delete_path(key)
         run.registry.release(known.ids)
@@ -303,56 +429,63 @@ def _ingest_file(path: str, run: _Run, writer: IndexWriter) -> int:
     return max(1, len(placed))
 
 
-def _prune(run: _Run, writer: IndexWriter) -> None:
+def _prune(run: _Run, writer: IndexWriter, walk: Walk) -> int:
+    """Drop stored files that are gone: only under the given paths that were read, never under one that was not."""
+    found = {f.key for f in walk.files}
     for key, known in list(run.stored.items()):
-        if not os.path.exists(key):
-            writer.delete_path(key)
-            run.registry.release(known.ids)
-            run.report.removed += len(known.ids)
-            del run.stored[key]
+        if key in found or not _inside(key, walk.roots) or _inside(key, walk.unread):
+            continue
+        writer.delete_path(key)
+        run.registry.release(known.ids)
+        run.report.removed += len(known.ids)
+        del run.stored[key]
+    return run.report.removed
 
 
-def _read_if_changed(key: str, known: StoredFile | None, fields) -> tuple[FileRead | None, str]:
-    """(what the file at ``key`` holds, signature), or (None, old signature) when it is unchanged."""
+def _read_if_changed(found: Found, known: StoredFile | None, fields) -> tuple[FileRead | None, str]:
+    """(what the file holds, signature), or (None, old signature) when it is unchanged."""
+    key = found.key
     try:
-        stat = os.stat(key)
+        stat = os.stat(found.path)
         if known is not None and _same_stat(known.signature, stat.st_size, stat.st_mtime_ns):
             return None, known.signature
-        path = Path(key)
-        check_size(path, stat.st_size)
+        path = Path(found.path)
+        check_size(key, stat.st_size)
         data = path.read_bytes()
     except OSError as e:
         raise ReadError(key, (e.strerror or str(e)).lower()) from None
     sha = hashlib.sha256(data).hexdigest()
     if known is not None and _same_bytes(known.signature, sha):
         return None, known.signature
-    read = read_file(path, data, source_path=key, fields=fields)
+    # The key names the file in messages and ids: an undecodable name never reaches a record or a terminal raw.
+    read = read_file(Path(key), data, source_path=key, fields=fields)
     if not read.articles:
         raise ReadError(key, "no articles found")
     return read, file_signature(stat.st_size, stat.st_mtime_ns, sha)
 
 
-def _rebuild(paths: Sequence[Path], index_path: Path, **options) -> IngestReport:
-    """Build a fresh index beside the old one and swap it in only when the build succeeded."""
-    index_path = Path(index_path)
-    fresh = index_path.with_name(index_path.name + ".rebuild")
-    shutil.rmtree(fresh, ignore_errors=True)
-    old_dictionary = index_path / DICTIONARY_FOLDER
-    if old_dictionary.is_dir():  # reuse built dictionaries: they depend only on word lists and user words
-        shutil.copytree(old_dictionary, fresh / DICTIONARY_FOLDER, symlinks=True)
-    try:
-        report = ingest_paths(paths, fresh, **options)
-    except BaseException:
-        shutil.rmtree(fresh, ignore_errors=True)
-        raise
-    retired = index_path.with_name(index_path.name + ".old")
-    shutil.rmtree(retired, ignore_errors=True)
-    if report.interrupted:  # keep the old index: a half-built one must not replace it
-        shutil.rmtree(fresh, ignore_errors=True)
-        return report
-    if index_path.exists():
-        os.replace(index_path, retired)
-    os.replace(fresh, index_path)
-    shutil.rmtree(retired, ignore_errors=True)
-    return report
+def _rebuild(paths: Sequence[Path], index_path: Path, *, user_words=None, **options) -> IngestReport:
+    """Build a new generation of the index beside the current one and make it current only when complete.
 
+    The index folder itself never moves (so a mount point or a symlinked path
+    works); ``newsgrep.json`` switches to the new generation in one rename,
+    under the write lock, and the old generation is removed afterwards. A crash
+    at any point leaves either the old or the new index current; the next
+    writer removes the leftover generation.
+    """
+    from newsgrep.index import stored_user_words
+    from newsgrep.index_folder import read_meta
+
+    if user_words is None:
+        user_words = stored_user_words(read_meta(index_path))
+    fresh = NewsIndex.create(index_path, user_words, publish=False)
+    try:
+        report = _ingest(paths, fresh, **options)
+        if report.interrupted:  # keep the old index: a half-built one must not replace it
+            fresh.discard()
+            return report
+        fresh.publish()
+    except BaseException:
+        fresh.discard()
+        raise
+    return report

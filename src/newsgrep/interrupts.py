@@ -9,7 +9,10 @@ batch is cancelled, the last commit stays).
 
 Worker processes forked by Whoosh's ``MpWriter`` are in the terminal's process
 group and receive the same SIGINT; they inherit the flag-setting handler and
-keep working, so the batch they hold is committed rather than lost. They are
+keep working, so the batch they hold is committed rather than lost. Workers ignore
+SIGINT altogether (the parent decides), and a commit is shielded: a second
+Ctrl-C during it takes effect when it is done, so the summary never says less
+than the index holds. They are
 also asked (Linux ``PR_SET_PDEATHSIG``) to die with the ingest process, so a
 ``kill -9`` of the ingest does not leave them waiting on their queue forever,
 holding the inherited index lock.
@@ -25,6 +28,7 @@ from contextlib import contextmanager
 
 _requested = False
 _active = 0
+_shielded = 0
 
 
 def requested() -> bool:
@@ -34,10 +38,24 @@ def requested() -> bool:
 
 def _on_sigint(signum, frame) -> None:
     global _requested
-    if _requested:
+    if _requested and not _shielded:
         signal.signal(signal.SIGINT, signal.default_int_handler)
         raise KeyboardInterrupt
     _requested = True
+
+
+@contextmanager
+def shielded() -> Iterator[None]:
+    """A block no Ctrl-C interrupts (a commit): a second Ctrl-C only stops the ingest once it is done.
+
+    Outside an ingest (no deferred handler installed) this changes nothing.
+    """
+    global _shielded
+    _shielded += 1
+    try:
+        yield
+    finally:
+        _shielded -= 1
 
 
 @contextmanager
@@ -68,9 +86,12 @@ def _before_fork() -> None:
 
 
 def _die_with_parent() -> None:
-    """In a forked child: get SIGKILL when the parent dies (Linux only; elsewhere nothing)."""
+    """In a forked child: leave Ctrl-C to the parent, and get SIGKILL when the parent dies (Linux only)."""
     if not _active:
         return
+    # The parent decides what an interrupt means (commit or cancel); a worker interrupted mid-batch
+    # would only break the parent's commit.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         import ctypes
 

@@ -19,13 +19,22 @@ MB = 1024 * 1024
 
 
 def max_file_bytes() -> int:
+    """The per-file limit in bytes; BadSetting (one line, before any work) for a value that is not a size."""
+    import math
+
+    from newsgrep.errors import BadSetting
+
+    value = os.environ.get("NEWSGREP_MAX_FILE_MB") or str(DEFAULT_MAX_FILE_MB)
     try:
-        return int(float(os.environ.get("NEWSGREP_MAX_FILE_MB") or DEFAULT_MAX_FILE_MB) * MB)
+        mb = float(value)
     except ValueError:
-        return DEFAULT_MAX_FILE_MB * MB
+        mb = math.nan
+    if not (math.isfinite(mb) and 0 < mb <= 1024 * 1024):
+        raise BadSetting(f"NEWSGREP_MAX_FILE_MB must be a size in MB (a number above 0), not {value!r}")
+    return int(mb * MB)
 
 
-def check_size(path: Path, size: int) -> None:
+def check_size(path: Path | str, size: int) -> None:
     """ReadError when a file of ``size`` bytes is over the limit."""
     limit = max_file_bytes()
     if size > limit:
