@@ -150,7 +150,7 @@ def check_writable_here(path: Path, *, rebuild: bool) -> dict | None:
     foreign = foreign_entries(path)
     if foreign:
         raise _refuse_foreign(path, foreign, "replaces or removes" if rebuild else "writes into")
-    if meta is None and not rebuild and any(_WHOOSH_FILE.fullmatch(n) for n in _entries(path)):
+    if meta is None and not rebuild and any(_WHOOSH_FILE.fullmatch(n) or n.startswith(GENERATION_PREFIX) for n in _entries(path)):
         raise IndexOutdated(f"index at {path} has lost its {META_FILE} (the record of how it was built); {REBUILD}")
     return meta
 
@@ -164,7 +164,7 @@ def generation_path(path: Path, meta: dict) -> Path:
 def new_generation(path: Path) -> Path:
     """A fresh, marked generation folder inside the index folder (the folder is created if missing)."""
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
-    Path(path).mkdir(parents=True, exist_ok=True)
+    os.makedirs(os.path.realpath(path), exist_ok=True)
     for n in range(1000):
         folder = Path(path) / f"{GENERATION_PREFIX}{stamp}-{os.getpid()}-{n}"
         try:

@@ -50,7 +50,8 @@ def _busy(lock_path: Path) -> IndexBusy:
 
 def _open(lock_path: Path) -> int:
     try:
-        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        # The real path: an index path may be a symlink the user made to a folder still to be created.
+        os.makedirs(os.path.realpath(lock_path.parent), exist_ok=True)
         return os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
     except OSError as e:
         raise IndexUnwritable(f"cannot write the index at {lock_path.parent}: {(e.strerror or str(e)).lower()}") from None

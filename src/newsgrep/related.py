@@ -17,6 +17,9 @@ from newsgrep.search import Hit, SearchResult, hit_for
 from newsgrep.snippets import term_pattern
 
 KEY_TERMS = 15
+# The telling words of an article show in its first pages; a 5 MB article is not analysed whole
+# (that took 84 s and 4.5 GB). Titles are always included.
+KEY_TERM_CHARS = 20_000
 
 
 def key_terms(index: NewsIndex, searcher, text: str, count: int = KEY_TERMS) -> list[tuple[str, float]]:
@@ -41,7 +44,7 @@ def related(index: NewsIndex, article_id: str, limit: int = 5) -> SearchResult:
     article = index.get(article_id)
 
     def run(searcher) -> SearchResult:
-        terms = key_terms(index, searcher, article.title + "\n" + article.text)
+        terms = key_terms(index, searcher, article.title + "\n" + article.text[:KEY_TERM_CHARS])
         if not terms:
             return SearchResult(query=f"related:{article.id}", hits=[], total=0)
         top = terms[0][1]
