@@ -129,31 +129,57 @@ def ingest(
         raise typer.Exit(1)
 
 
+SinceOption = Annotated[
+    Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="Only articles of this local day or later (YYYY-MM-DD).")
+]
+UntilOption = Annotated[
+    Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="Only articles of this local day or earlier (YYYY-MM-DD).")
+]
+SourceOption = Annotated[Optional[list[str]], typer.Option("--source", help="Only articles from an outlet whose name contains this (repeatable).", show_default=False)]
+AuthorOption = Annotated[Optional[list[str]], typer.Option("--author", help="Only articles by an author whose name contains this (repeatable).", show_default=False)]
+
+
+def _filters(since, until, source, author):
+    from newsgrep.query import Filters
+
+    return Filters(since=_day(since), until=_day(until), sources=tuple(source or ()), authors=tuple(author or ()))
+
+
 @app.command()
 def search(
-    query: Annotated[str, typer.Argument(help='Words (all must match), OR, -word, "a phrase", title:word.')],
+    query: Annotated[str, typer.Argument(help='Words (all must match), OR, -word, "a phrase", title:word, source:, author:.')],
     index: IndexOption = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Show at most this many hits.")] = 10,
-    since: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="Only articles dated on or after YYYY-MM-DD.")] = None,
-    until: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="Only articles dated on or before YYYY-MM-DD.")] = None,
+    page: Annotated[int, typer.Option("--page", min=1, help="Which page of --limit hits to show.")] = 1,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    source: SourceOption = None,
+    author: AuthorOption = None,
     sort: Annotated[SortOrder, typer.Option("--sort", help="Rank by relevance (score) or newest first (date).")] = SortOrder.score,
+    every_copy: Annotated[bool, typer.Option("--all", help="Every copy of a story as its own hit (default: one hit per story).")] = False,
     json: JsonOption = False,
     color: ColorOption = Color.auto,
 ) -> None:
-    """Ranked hits: id, date, title and a snippet with the matched words highlighted."""
+    """Ranked hits: id, date, title and a snippet with the matched words highlighted; one hit per story."""
     from newsgrep.index import NewsIndex
     from newsgrep.search import search as run_search
-    from newsgrep.views import render_hits, render_no_hits, write_json_lines
+    from newsgrep.views import render_count, render_hits, render_no_hits, write_json_lines
 
     out, err = make_consoles(Color.never if json else color)
     with reporting_errors(err):
         ix = NewsIndex.open(_index_path(index))
-        result = run_search(ix, query, since=_day(since), until=_day(until), sort=sort.value, limit=limit)
+        result = run_search(
+            ix, query, filters=_filters(since, until, source, author), sort=sort.value, limit=limit,
+            offset=(page - 1) * limit, collapse=not every_copy,
+        )
     if json:
         write_json_lines(out, (hit.to_dict() for hit in result.hits))
-    elif result.hits:
+        if result.total and err.is_terminal:  # a person is watching: say how many; a script gets JSON alone
+            render_count(result, err)
+    elif result.total:
+        render_count(result, out if out.is_terminal else err)
         render_hits(result, out)
-    if not result.hits:
+    if not result.total:
         render_no_hits(result, err)
         raise typer.Exit(1)
 
@@ -196,9 +222,10 @@ def show(
 @app.command("list")
 def list_command(
     index: IndexOption = None,
-    source: Annotated[Optional[str], typer.Option("--source", help="Only articles whose outlet or file path contains this.")] = None,
-    since: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="Only articles dated on or after YYYY-MM-DD.")] = None,
-    until: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="Only articles dated on or before YYYY-MM-DD.")] = None,
+    source: SourceOption = None,
+    author: AuthorOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
     limit: Annotated[Optional[int], typer.Option("--limit", "-n", min=1, help="At most this many.")] = None,
     json: JsonOption = False,
     color: ColorOption = Color.auto,
@@ -210,7 +237,7 @@ def list_command(
 
     out, err = make_consoles(Color.never if json else color)
     with reporting_errors(err):
-        articles = list_articles(NewsIndex.open(_index_path(index)), source=source, since=_day(since), until=_day(until), limit=limit)
+        articles = list_articles(NewsIndex.open(_index_path(index)), filters=_filters(since, until, source, author), limit=limit)
     if json:
         write_json_lines(out, (article_summary(a) for a in articles))
     else:

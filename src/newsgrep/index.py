@@ -71,7 +71,7 @@ class CompactPositions(Positions):
 
 def build_schema(index_segmenter, query_segmenter):
     """The fields. ``title`` and ``body`` share the one analyzer; the full record is stored compressed."""
-    from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
+    from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
     from newsgrep.analysis import BigramTokenizer, news_analyzer
 
@@ -81,12 +81,22 @@ def build_schema(index_segmenter, query_segmenter):
         kind=ID(stored=True, sortable=True),
         id=ID(stored=True, unique=True, sortable=True),
         path=ID(stored=True, sortable=True),
-        date=DATETIME(stored=True, sortable=True),
+        # The article's own local day as its page shows it (YYYY-MM-DD): what --since/--until compare.
+        day=ID(sortable=True),
+        # Seconds since the epoch (the instant, for ordering); UNDATED for articles without a date.
+        when=NUMERIC(int, bits=64, signed=True, sortable=True),
         # A query word that segments into several words must match them adjacent, not anywhere.
         title=TEXT(analyzer=analyzer, stored=True, phrase=True, multitoken_query="phrase"),
         body=TEXT(analyzer=analyzer, stored=False, phrase=True, multitoken_query="phrase"),
-        # Ideograph bigrams of title and body, positions in characters: exact substring matching.
-        grams=TEXT(analyzer=BigramTokenizer(), stored=False, phrase=True),
+        # Ideograph bigrams of each text field, positions in characters: exact substring matching.
+        title_grams=TEXT(analyzer=BigramTokenizer(), stored=False, phrase=True),
+        body_grams=TEXT(analyzer=BigramTokenizer(), stored=False, phrase=True),
+        # Outlet and author, folded (width, case, script), for source:/author: and facets.
+        source=ID(sortable=True),
+        author=ID(sortable=True),
+        # The story an article belongs to (copies and near-copies share it), and its similarity keys.
+        story=ID(stored=True, sortable=True),
+        story_keys=KEYWORD(),
         content_hash=ID(stored=True, sortable=True),
         text_hash=ID(stored=False, sortable=True),
         # "size:mtime_ns:sha256" of the source file, for incremental ingest.
@@ -94,7 +104,7 @@ def build_schema(index_segmenter, query_segmenter):
         # The whole Article as zlib-compressed JSON: what `show` prints and what snippets are cut from.
         record=STORED(),
     )
-    for name in ("title", "body", "grams"):
+    for name in ("title", "body", "title_grams", "body_grams"):
         schema[name].format = CompactPositions(field_boost=schema[name].format.field_boost)
     return schema
 
@@ -140,15 +150,20 @@ def decode_record(blob: bytes) -> Article:
     return Article.from_json(zlib.decompress(blob).decode("utf-8"))
 
 
-def index_datetime(value: dt.date | dt.datetime | None) -> dt.datetime | None:
-    """Whoosh's DATETIME field wants naive datetimes; aware ones are stored in UTC."""
+# ``when`` of an undated article: below every real date, so newest-first orders put it last.
+UNDATED = -(2**62)
+
+
+def instant(value: dt.date | dt.datetime | None) -> int:
+    """Seconds since the epoch for ordering: an aware time as the instant it is, a naive time or a bare day as
+    if it were UTC (near enough to order one outlet's articles), ``UNDATED`` for none."""
     if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
-        return value
-    return dt.datetime(value.year, value.month, value.day)
+        return UNDATED
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime(value.year, value.month, value.day)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return int(value.timestamp())
 
 
 @dataclass
@@ -472,23 +487,30 @@ class IndexWriter:
         self._w = whoosh_writer
         self.changed = False
 
-    def add(self, article: Article, source_sig: str) -> None:
-        fields = {
-            "kind": "article",
-            "id": article.id,
-            "path": article.source_path,
-            "title": article.title,
-            "body": article.text,
-            "grams": article.title + "\n" + article.text,
-            "content_hash": article.content_hash,
-            "text_hash": article.text_hash,
-            "source_sig": source_sig,
-            "record": encode_record(article),
-        }
-        when = index_datetime(article.date)
-        if when is not None:
-            fields["date"] = when
-        self._w.update_document(**fields)
+    def add(self, article: Article, source_sig: str, story: str = "", story_keys: str = "") -> None:
+        from newsgrep.analysis import fold
+        from newsgrep.record import local_day
+
+        day = local_day(article.date)
+        self._w.update_document(
+            kind="article",
+            id=article.id,
+            path=article.source_path,
+            day=day.isoformat() if day else "",
+            when=instant(article.date),
+            title=article.title,
+            body=article.text,
+            title_grams=article.title,
+            body_grams=article.text,
+            source=fold(article.outlet or "").strip(),
+            author=fold(article.author or "").strip(),
+            story=story or article.id,
+            story_keys=story_keys,
+            content_hash=article.content_hash,
+            text_hash=article.text_hash,
+            source_sig=source_sig,
+            record=encode_record(article),
+        )
         self.changed = True
 
     def add_source(self, path: str, source_sig: str) -> None:

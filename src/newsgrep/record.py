@@ -125,6 +125,13 @@ class Article:
 _IDENTITY_FIELDS = {"id", "source_path", "content_hash"}
 
 
+def local_day(value: dt.date | dt.datetime | None) -> dt.date | None:
+    """The day an article carries as its page shows it: a time's own local date, never converted to UTC."""
+    if value is None:
+        return None
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
 def parse_iso_date(value: str | None) -> dt.date | dt.datetime | None:
     """``2026-02-08`` -> date, ``2026-02-08T10:30:00+08:00`` -> datetime, None -> None."""
     if not value:

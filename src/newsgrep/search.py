@@ -1,42 +1,46 @@
-"""Searching: parse the user's query with the index's own analyzer, run it, build hits with snippets.
+"""Searching: a parsed query (``query``) compiled for Whoosh, run, and turned into hits with snippets.
 
-Query language (Whoosh's parser, trimmed to what a news search needs):
-words separated by spaces must all match; ``OR``; ``NOT word`` or ``-word``;
-``"quoted phrase"`` (words adjacent, in order); ``title:word``; parentheses.
-Each word is analysed exactly as indexed text is (``analysis``), in query
-mode: whole words, width, case and script folded, so ``台灣`` and ``台湾``
-are the same term.
-
-Recall beyond segmentation: a query word made of ideographs also matches
-wherever its characters appear in a row (the ``grams`` field of character
-bigrams: ``軍售`` inside ``軍售案``, ``台北市`` cut as ``台北|市議員``), with a
-lower weight, so whole-word and title matches still rank first.
+Recall beyond segmentation: a query word made of ideographs matches the word
+itself *or* wherever its characters appear in a row (the ``*_grams`` fields of
+character bigrams: ``軍售`` inside ``軍售案``, ``台北市`` cut ``台北|市議員``),
+with a lower weight, so whole-word and title matches rank first. Every text
+field has its own word and bigram fields, so ``title:軍售`` looks in titles
+only, for words, bigrams and phrases alike.
 
 Phrases are exact. An ideograph phrase (quoted, or one typed word that
 segments into several) must match its bigrams at consecutive positions, which
 is exactly substring matching on the folded text; the word phrase only adds to
 the score. A required phrase with Latin letters or digits is matched as "all
 its words" and each candidate's folded text is then checked for the phrase.
+
+One matcher for every command: ``matching`` gives the set of articles a query
+matches (what ``search`` counts, and what timelines and facets count), and
+``search`` ranks it, one hit per story unless every copy is asked for.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
-from typing import Any, Literal
+from dataclasses import dataclass, field
+from typing import Any
 
 from newsgrep.errors import BadQuery
-from newsgrep.index import NewsIndex, decode_record, index_datetime
+from newsgrep.index import NewsIndex, decode_record
+from newsgrep.query import NAME_FIELDS, TEXT_FIELDS, And, Filters, Not, Or, Phrase, Query, SortOrder, Word, parse
 from newsgrep.snippets import Snippet, best_snippet, highlight, term_pattern
 
-SEARCH_FIELDS = ("title", "body")
 TITLE_BOOST = 2.0
 # Weight of a character-bigram match relative to a whole-word match.
 GRAM_WEIGHT = 0.3
-MAX_QUERY_CHARS = 1000
-_QUOTED = re.compile(r'"([^"]+)"')
-SortOrder = Literal["score", "date"]
+
+
+@dataclass(frozen=True)
+class Copy:
+    """Another stored copy of a hit's story."""
+
+    id: str
+    outlet: str | None
 
 
 @dataclass(frozen=True)
@@ -50,11 +54,20 @@ class Hit:
     url: str | None = None
     outlet: str | None = None
     author: str | None = None
+    copies: tuple[Copy, ...] = ()
+
+    @property
+    def day(self) -> dt.date | None:
+        """The article's own local day (as its page shows it)."""
+        from newsgrep.record import local_day
+
+        return local_day(self.date)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "date": self.date.isoformat() if self.date else None,
+            "day": self.day.isoformat() if self.day else None,
             "title": self.title.text,
             "score": round(self.score, 4),
             "snippet": self.snippet.text,
@@ -63,6 +76,7 @@ class Hit:
             "url": self.url,
             "outlet": self.outlet,
             "author": self.author,
+            "copies": [{"id": c.id, "outlet": c.outlet} for c in self.copies],
         }
 
 
@@ -72,82 +86,30 @@ class WordCount:
 
     word: str
     articles: int
+    unfiltered: int | None = None  # the same without the filters, when there are filters
 
 
 @dataclass(frozen=True)
 class SearchResult:
     query: str
     hits: list[Hit]
-    total: int  # see ``search``: exact when counted, else the number of hits
+    total: int  # matching articles
+    stories: int = 0  # matching stories (copies of one story counted once)
+    offset: int = 0
     # When nothing matched: each positive word's own count, and the query without the rarest word.
     word_counts: tuple[WordCount, ...] = ()
     suggestion: str | None = None
+    filters: Filters = field(default_factory=Filters)
 
 
 @dataclass(frozen=True)
-class PreparedQuery:
-    """A parsed query, rewritten for recall, with what snippets and phrase checks need."""
+class Compiled:
+    """A query in Whoosh's terms, with what snippets and phrase checks need."""
 
     query: Any
-    patterns: list[re.Pattern[str]]
-    phrases: list[re.Pattern[str]]
-
-
-def make_parser(schema):
-    from whoosh import qparser
-
-    parser = qparser.MultifieldParser(list(SEARCH_FIELDS), schema, fieldboosts={"title": TITLE_BOOST})
-    for plugin in (qparser.WildcardPlugin, qparser.RangePlugin, qparser.FieldsPlugin):
-        parser.remove_plugin_class(plugin)
-    parser.add_plugin(qparser.FieldsPlugin(expr=r"(?P<text>title|body):"))
-    parser.add_plugin(qparser.PlusMinusPlugin())
-    return parser
-
-
-def parse_query(index: NewsIndex, text: str):
-    """The Whoosh query for ``text``; BadQuery when it is empty, too long or holds no searchable word."""
-    from whoosh import query as wq
-
-    if not text or not text.strip():
-        raise BadQuery("empty query")
-    if len(text) > MAX_QUERY_CHARS:
-        raise BadQuery(f"query too long ({len(text)} characters; at most {MAX_QUERY_CHARS})")
-    if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in text):
-        text = "".join(ch if ord(ch) >= 32 else " " for ch in text)
-    try:
-        parsed = make_parser(index.schema).parse(text)
-    except Exception as e:  # Whoosh raises assorted errors on malformed input
-        raise BadQuery(f"cannot parse query {text!r}: {e}") from None
-    if parsed is wq.NullQuery or not search_patterns(parsed) or _only_negative(parsed):
-        raise BadQuery(f"query {text!r} has no searchable words")
-    return parsed
-
-
-def _only_negative(q) -> bool:
-    from whoosh import query as wq
-
-    return isinstance(q, wq.Not) or (isinstance(q, wq.And) and all(isinstance(c, wq.Not) for c in q.children()))
-
-
-def prepare(index: NewsIndex, text: str) -> PreparedQuery:
-    """Parse ``text`` and rewrite it: terms expanded to the indexed words containing them, required phrases exact."""
-    parsed = parse_query(index, text)
-    phrase_texts = _quoted_phrase_texts(index, text)
-    phrases: list[re.Pattern[str]] = []
-    rewritten = _rewrite(parsed, phrase_texts, phrases, required=True)
-    return PreparedQuery(rewritten, search_patterns(parsed), phrases)
-
-
-def _quoted_phrase_texts(index: NewsIndex, text: str) -> dict[tuple[str, ...], str]:
-    """Each quoted phrase of the raw query, folded, keyed by its analysed words (how Whoosh's Phrase knows it)."""
-    from newsgrep.analysis import analyze, fold
-
-    found = {}
-    for phrase in _QUOTED.findall(text):
-        words = tuple(t.term for t in analyze(phrase, index.query_segmenter, query=True))
-        if words:
-            found[words] = fold(phrase).strip()
-    return found
+    filter: Any
+    patterns: list[re.Pattern[str]]  # one per positive word or phrase, for highlighting
+    checks: list[tuple[str | None, re.Pattern[str]]]  # required phrases with Latin or digits: (field, pattern)
 
 
 def phrase_pattern(folded_phrase: str) -> re.Pattern[str]:
@@ -159,174 +121,285 @@ def phrase_pattern(folded_phrase: str) -> re.Pattern[str]:
     return re.compile(pattern + re.escape(parts[-1]))
 
 
-def gram_query(folded: str, boost: float = 1.0):
+def gram_query(fieldname: str, folded: str, boost: float = 1.0):
     """Where the ideographs ``folded`` occur in a row: bigrams at consecutive positions (a prefix for one character)."""
     from whoosh import query as wq
 
     from newsgrep.analysis import bigrams
 
     if len(folded) == 1:
-        return wq.Prefix("grams", folded, boost=boost)
+        return wq.Prefix(fieldname, folded, boost=boost)
     grams = [gram for gram, _ in bigrams(folded)]
-    return wq.Term("grams", grams[0], boost=boost) if len(grams) == 1 else wq.Phrase("grams", grams, boost=boost)
+    return wq.Term(fieldname, grams[0], boost=boost) if len(grams) == 1 else wq.Phrase(fieldname, grams, boost=boost)
 
 
-def _rewrite(node, phrase_texts, phrases: list, *, required: bool):
-    """Add bigram matching to ideograph words and phrases; collect patterns of required non-ideograph phrases."""
-    from whoosh import query as wq
+def _boost(fieldname: str) -> float:
+    return TITLE_BOOST if fieldname == "title" else 1.0
 
-    from newsgrep.analysis import is_han
 
-    term = _as_term(node)
-    if term is not None:
-        return wq.Or([node, gram_query(term, GRAM_WEIGHT)]) if is_han(term) else node
-    words = _as_phrase(node)
-    if words is not None:
-        folded = re.sub(r"\s+", "", phrase_texts.get(words, "")) or "".join(words)
-        if is_han(folded):
-            return wq.AndMaybe(gram_query(folded), node)
+class _Compiler:
+    """Turns the query tree into Whoosh queries, collecting highlight patterns and phrase checks on the way."""
+
+    def __init__(self, index: NewsIndex, searcher) -> None:
+        self.index = index
+        self.searcher = searcher
+        self.patterns: dict[str, re.Pattern[str]] = {}
+        self.checks: list[tuple[str | None, re.Pattern[str]]] = []
+
+    def terms(self, text: str) -> list[str]:
+        from newsgrep.analysis import analyze
+
+        return [t.term for t in analyze(text, self.index.query_segmenter, query=True)]
+
+    def compile(self, node, *, required: bool = True, positive: bool = True):
+        from whoosh import query as wq
+
+        if isinstance(node, (Word, Phrase)) and node.field in NAME_FIELDS:
+            return self.name_query(node.field, node.text)
+        if isinstance(node, Word):
+            terms = self.terms(node.text)
+            if len(terms) > 1:  # one typed word that segments into several: exactly that string
+                return self.phrase(node.text, terms, node.field, required=required, positive=positive)
+            if not terms:
+                return None
+            return self.word(terms[0], node.field, positive=positive)
+        if isinstance(node, Phrase):
+            terms = self.terms(node.text)
+            return self.phrase(node.text, terms, node.field, required=required, positive=positive) if terms else None
+        if isinstance(node, Not):
+            child = self.compile(node.child, required=False, positive=False)
+            return wq.Not(child) if child is not None else None
+        kids = [
+            self.compile(c, required=required and isinstance(node, And), positive=positive) for c in node.children
+        ]
+        kids = [k for k in kids if k is not None]
+        if not kids:
+            return None
+        return kids[0] if len(kids) == 1 else (wq.And if isinstance(node, And) else wq.Or)(kids)
+
+    def word(self, term: str, fieldname: str | None, *, positive: bool):
+        from whoosh import query as wq
+
+        from newsgrep.analysis import is_han
+
+        fields = (fieldname,) if fieldname else TEXT_FIELDS
+        if positive:
+            self.patterns.setdefault(term, term_pattern([term]))
+        parts = [wq.Term(f, term, boost=_boost(f)) for f in fields]
+        if is_han(term):
+            parts += [gram_query(f"{f}_grams", term, GRAM_WEIGHT * _boost(f)) for f in fields]
+        return parts[0] if len(parts) == 1 else wq.Or(parts)
+
+    def phrase(self, text: str, terms: list[str], fieldname: str | None, *, required: bool, positive: bool):
+        from whoosh import query as wq
+
+        from newsgrep.analysis import fold, is_han
+
+        fields = (fieldname,) if fieldname else TEXT_FIELDS
+        if positive:
+            self.patterns.setdefault(" ".join(terms), term_pattern(terms))
+        folded = fold(text).strip()
+        compact = re.sub(r"\s+", "", folded)
+        word_phrase = wq.Or([wq.Phrase(f, terms, boost=_boost(f)) for f in fields])
+        if is_han(compact):
+            grams = wq.Or([gram_query(f"{f}_grams", compact, _boost(f)) for f in fields])
+            return wq.AndMaybe(grams, word_phrase)
         if not required:
-            return node
-        phrases.append(phrase_pattern(phrase_texts.get(words) or " ".join(words)))
-        return wq.And([_rewrite(wq.Or([wq.Term(f, w) for f in SEARCH_FIELDS]), {}, [], required=False) for w in words])
-    if isinstance(node, (wq.Not, wq.Or, wq.AndNot)) or not isinstance(node, wq.CompoundQuery):
-        required = False
-    if isinstance(node, (wq.CompoundQuery, wq.Not)):
-        return node.apply(lambda child: _rewrite(child, phrase_texts, phrases, required=required))
-    return node
+            return word_phrase
+        self.checks.append((fieldname, phrase_pattern(folded)))
+        return wq.And([self.word(t, fieldname, positive=False) for t in terms])
+
+    def name_query(self, fieldname: str, text: str):
+        """Outlets or authors whose (folded) name contains ``text``: exact terms from the field's own lexicon."""
+        from whoosh import query as wq
+
+        from newsgrep.analysis import fold
+
+        needle = fold(text).strip()
+        if not needle:
+            return None
+        names = [n for n in self.searcher.lexicon(fieldname) if needle in n.decode("utf-8") and n]
+        if not names:
+            return wq.NullQuery
+        return wq.Or([wq.Term(fieldname, n.decode("utf-8")) for n in names])
+
+    def filter(self, filters: Filters):
+        from whoosh import query as wq
+
+        parts = []
+        if filters.since or filters.until:
+            low = filters.since.isoformat() if filters.since else "0000-00-00"
+            high = filters.until.isoformat() if filters.until else "9999-99-99"
+            parts.append(wq.TermRange("day", low, high))
+        for fieldname, names in (("source", filters.sources), ("author", filters.authors)):
+            if names:
+                options = [q for q in (self.name_query(fieldname, n) for n in names) if q is not None]
+                parts.append(wq.Or(options) if options else wq.NullQuery)
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
-def _as_term(node) -> str | None:
-    """The word of a Term on a text field, or of an OR of the same Term over several fields."""
-    from whoosh import query as wq
-
-    kids = node.subqueries if isinstance(node, wq.Or) else [node]
-    if kids and all(isinstance(k, wq.Term) and k.fieldname in SEARCH_FIELDS for k in kids):
-        if len({k.text for k in kids}) == 1:
-            return kids[0].text
-    return None
+def filter_query(index: NewsIndex, searcher, filters: Filters):
+    """The Whoosh filter for ``filters`` (None when there is nothing to narrow)."""
+    return _Compiler(index, searcher).filter(filters)
 
 
-def _as_phrase(node) -> tuple[str, ...] | None:
-    """The words of a Phrase on a text field, or of an OR of the same phrase over several fields."""
-    from whoosh import query as wq
-
-    kids = node.subqueries if isinstance(node, wq.Or) else [node]
-    if kids and all(isinstance(k, wq.Phrase) and k.fieldname in SEARCH_FIELDS for k in kids):
-        if len({tuple(k.words) for k in kids}) == 1:
-            return tuple(kids[0].words)
-    return None
+def compile_query(index: NewsIndex, searcher, query: Query) -> Compiled:
+    compiler = _Compiler(index, searcher)
+    compiled = compiler.compile(query.root)
+    if compiled is None or not compiler.patterns:
+        raise BadQuery(f"query {query.text!r} has no searchable words")
+    return Compiled(compiled, compiler.filter(query.filters), list(compiler.patterns.values()), compiler.checks)
 
 
-def search_patterns(q) -> list[re.Pattern[str]]:
-    """One snippet pattern per positive term or phrase of the query (terms under NOT are skipped)."""
-    from whoosh import query as wq
+def _passes(article, checks) -> bool:
+    """Whether the article's folded text holds every required Latin/digit phrase, in the field it was asked in."""
+    from newsgrep.analysis import fold_text
 
-    patterns: dict[str, re.Pattern[str]] = {}
-
-    def walk(node) -> None:
-        if isinstance(node, wq.Not):
-            return
-        if isinstance(node, wq.Term) and node.fieldname in SEARCH_FIELDS:
-            words = [node.text]
-        elif isinstance(node, wq.Phrase) and node.fieldname in SEARCH_FIELDS:
-            words = list(node.words)
-        else:
-            for child in node.children():
-                walk(child)
-            return
-        key = " ".join(words)
-        if key not in patterns:
-            patterns[key] = term_pattern(words)
-
-    walk(q)
-    return list(patterns.values())
+    for fieldname, pattern in checks:
+        text = article.title if fieldname == "title" else article.text if fieldname == "body" else article.title + "\n" + article.text
+        if not pattern.search(fold_text(text).text):
+            return False
+    return True
 
 
-def date_filter(since: dt.date | None, until: dt.date | None):
-    from whoosh.query import DateRange
+def _matching_docnums(searcher, compiled: Compiled) -> list[int]:
+    """Every document the compiled query matches (phrase checks applied), unscored."""
+    results = searcher.search(compiled.query, filter=compiled.filter, limit=None, scored=False, sortedby=None)
+    docnums = sorted(results.docs())
+    if compiled.checks:
+        docnums = [n for n in docnums if _passes(decode_record(searcher.stored_fields(n)["record"]), compiled.checks)]
+    return docnums
 
-    if since is None and until is None:
-        return None
-    start = index_datetime(since) if since else None
-    end = dt.datetime.combine(until, dt.time.max) if until else None
-    return DateRange("date", start, end)
 
+def matching(index: NewsIndex, query: Query) -> list[str]:
+    """Ids of every article ``query`` matches: the one matcher behind search counts, timelines and facets."""
 
-def search(
-    index: NewsIndex,
-    text: str,
-    *,
-    since: dt.date | None = None,
-    until: dt.date | None = None,
-    sort: SortOrder = "score",
-    limit: int | None = 10,
-    count: bool = False,
-) -> SearchResult:
-    """Run ``text`` against the index; hits carry a snippet from the stored article.
-
-    ``total`` is exact when ``count`` is set, when there is no limit or for a
-    phrase query; otherwise it is the number of hits returned, because counting
-    every match runs the whole query a second time.
-    """
-    prepared = prepare(index, text)
-
-    def run(searcher) -> SearchResult:
-        kwargs: dict[str, Any] = {"filter": date_filter(since, until)}
-        if sort == "date":
-            kwargs.update(sortedby="date", reverse=True)
-        if prepared.phrases:  # every candidate must be checked before the count is known
-            results = searcher.search(prepared.query, limit=None, **kwargs)
-            hits, total = _verified_hits(results, prepared, limit)
-        else:
-            results = searcher.search(prepared.query, limit=limit, **kwargs)
-            hits = [hit_for(decode_record(r["record"]), r.score, prepared.patterns) for r in results]
-            total = len(results) if count or limit is None else len(hits)
-        if total:
-            return SearchResult(query=text, hits=hits, total=total)
-        counts = _word_counts(searcher, index, text, kwargs["filter"])
-        return SearchResult(query=text, hits=[], total=0, word_counts=counts, suggestion=_suggestion(text, counts))
+    def run(searcher) -> list[str]:
+        compiled = compile_query(index, searcher, query)
+        ids = searcher.reader().column_reader("id")
+        return [ids[n] for n in _matching_docnums(searcher, compiled)]
 
     return index.read(run)
 
 
-def _verified_hits(results, prepared: PreparedQuery, limit: int | None) -> tuple[list[Hit], int]:
-    """Hits whose folded text holds every required phrase; all candidates are checked, for an exact count."""
-    from newsgrep.analysis import fold_text
+def search(
+    index: NewsIndex,
+    text: str | Query,
+    *,
+    filters: Filters | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    sort: SortOrder = "score",
+    limit: int | None = 10,
+    offset: int = 0,
+    collapse: bool = True,
+) -> SearchResult:
+    """Run a query against the index: hits with snippets, and exact counts of articles and stories.
 
-    hits: list[Hit] = []
-    total = 0
-    for r in results:
-        article = decode_record(r["record"])
-        folded = fold_text(article.title + "\n" + article.text).text
-        if all(p.search(folded) for p in prepared.phrases):
-            total += 1
-            if limit is None or len(hits) < limit:
-                hits.append(hit_for(article, r.score, prepared.patterns))
-    return hits, total
+    ``collapse`` shows one hit per story (copies and near-copies of one
+    article), the best-ranked copy, with the others listed as its copies;
+    without it every article is a hit. ``sort="date"`` puts the newest first
+    and undated articles last.
+    """
+    filters = filters or Filters(since=since, until=until)
+    query = text if isinstance(text, Query) else parse(text, filters)
+
+    def run(searcher) -> SearchResult:
+        compiled = compile_query(index, searcher, query)
+        matches = _matching_docnums(searcher, compiled)
+        if not matches:
+            counts = _word_counts(searcher, index, query)
+            return SearchResult(query.text, [], 0, 0, offset, counts, _suggestion(counts), query.filters)
+        reader = searcher.reader()
+        story_of = reader.column_reader("story")
+        ids = reader.column_reader("id")
+        stories = {story_of[n] or ids[n] for n in matches}
+        wanted = None if limit is None else offset + limit
+        ranked = _ranked(searcher, compiled, matches, sort, wanted, story_of, ids, collapse)
+        page = ranked[offset:] if wanted is None else ranked[offset:wanted]
+        hits = [_hit(searcher, n, score, compiled.patterns, story_of, ids, collapse) for n, score in page]
+        return SearchResult(query.text, hits, len(matches), len(stories), offset, filters=query.filters)
+
+    return index.read(run)
 
 
-def _positive_parts(text: str) -> list[str]:
-    """The query's positive words and quoted phrases, as typed (operators and negated words left out)."""
-    parts = re.findall(r'-?"[^"]*"|\S+', text)
-    return [p for p in parts if not p.startswith("-") and p not in ("AND", "OR", "NOT") and p.strip('"()')]
+def _ranked(searcher, compiled, matches: list[int], sort, wanted, story_of, ids, collapse) -> list[tuple[int, float]]:
+    """(docnum, score) in display order, one per story when ``collapse``, at least ``wanted`` of them if there are."""
+    if sort == "date":
+        when = searcher.reader().column_reader("when")
+        ordered = [(n, 0.0) for n in sorted(matches, key=lambda n: (-when[n], n))]
+        return _collapse(ordered, story_of, ids, wanted) if collapse else ordered
+    allowed = set(matches)
+    k = max(10, (wanted or len(matches)) * 3)
+    while True:
+        results = searcher.search(compiled.query, filter=compiled.filter, limit=min(k, len(matches) * 2 + 10))
+        ordered = [(r.docnum, r.score) for r in results if r.docnum in allowed]
+        shown = _collapse(ordered, story_of, ids, wanted) if collapse else ordered
+        if wanted is None or len(shown) >= wanted or results.scored_length() < k:
+            return shown
+        k *= 4
 
 
-def _word_counts(searcher, index: NewsIndex, text: str, date_filter_query) -> tuple[WordCount, ...]:
-    """How many articles each positive part of a query matches alone (for the zero-hit explanation)."""
+def _collapse(ordered, story_of, ids, wanted) -> list[tuple[int, float]]:
+    seen: set[str] = set()
+    shown = []
+    for n, score in ordered:
+        story = story_of[n] or ids[n]
+        if story not in seen:
+            seen.add(story)
+            shown.append((n, score))
+            if wanted is not None and len(shown) >= wanted:
+                break
+    return shown
+
+
+def _hit(searcher, docnum: int, score: float, patterns, story_of, ids, collapse: bool) -> Hit:
+    from whoosh import query as wq
+
+    article = decode_record(searcher.stored_fields(docnum)["record"])
+    copies: tuple[Copy, ...] = ()
+    story = story_of[docnum]
+    if collapse and story:
+        others = searcher.search(wq.Term("story", story), limit=None, scored=False, sortedby=None)
+        copies = tuple(
+            Copy(fields["id"], decode_record(fields["record"]).outlet)
+            for n in sorted(others.docs())
+            if n != docnum
+            for fields in [searcher.stored_fields(n)]
+            if fields.get("id")
+        )
+    return hit_for(article, score, patterns, copies)
+
+
+def _word_counts(searcher, index: NewsIndex, query: Query) -> tuple[WordCount, ...]:
+    """How many articles each positive part of a query matches alone (for the zero-hit explanation).
+
+    With filters, each count is within them, and the count without them is given too, so a user sees
+    that the date range (not the word) is what excludes everything.
+    """
+    from newsgrep.query import positive_leaves
+
     counts = []
-    for part in _positive_parts(text):
+    for leaf in positive_leaves(query.root):
+        shown = f'"{leaf.text}"' if isinstance(leaf, Phrase) else leaf.text
+        if leaf.field:
+            shown = f"{leaf.field}:{shown}"
         try:
-            prepared = prepare(index, part)
+            alone = compile_query(index, searcher, Query(shown, leaf, query.filters))
         except BadQuery:
             continue
-        results = searcher.search(prepared.query, limit=None, filter=date_filter_query)
-        n = _verified_hits(results, prepared, 0)[1] if prepared.phrases else len(results)
-        counts.append(WordCount(part, n))
+        n = len(_matching_docnums(searcher, alone))
+        unfiltered = None
+        if query.filters:
+            everywhere = compile_query(index, searcher, Query(shown, leaf))
+            unfiltered = len(_matching_docnums(searcher, everywhere))
+        counts.append(WordCount(shown, n, unfiltered))
     return tuple(counts)
 
 
-def _suggestion(text: str, counts: tuple[WordCount, ...]) -> str | None:
+def _suggestion(counts: tuple[WordCount, ...]) -> str | None:
     """The query without its rarest part, when that leaves something that matches."""
     if len(counts) < 2:
         return None
@@ -337,7 +410,7 @@ def _suggestion(text: str, counts: tuple[WordCount, ...]) -> str | None:
     return None
 
 
-def hit_for(article, score: float | None, patterns: list[re.Pattern[str]]) -> Hit:
+def hit_for(article, score: float | None, patterns: list[re.Pattern[str]], copies: tuple[Copy, ...] = ()) -> Hit:
     """A hit for a stored article: title and snippet highlighted with ``patterns``."""
     return Hit(
         id=article.id,
@@ -349,4 +422,5 @@ def hit_for(article, score: float | None, patterns: list[re.Pattern[str]]) -> Hi
         url=article.url,
         outlet=article.outlet,
         author=article.author,
+        copies=copies,
     )

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.text import Text
 
+from newsgrep.record import local_day
+
 if TYPE_CHECKING:  # type names only: importing ingest would pull in every reader (bs4) on each search
     from newsgrep.analysis import AnalyzedToken
     from newsgrep.ingest import IngestReport
@@ -43,25 +45,51 @@ def write_json_lines(console: Console, rows: Iterable[dict[str, Any]]) -> None:
     console.file.flush()
 
 
+def render_count(result: SearchResult, console: Console) -> None:
+    """``160 articles (131 stories), showing 1–10``: above the hits on a terminal, else on stderr."""
+    articles = f"{result.total} article{'s' if result.total != 1 else ''}"
+    if result.stories and result.stories != result.total:
+        articles += f" ({result.stories} stor{'ies' if result.stories != 1 else 'y'})"
+    if result.hits:
+        first = result.offset + 1
+        articles += f", showing {first}–{result.offset + len(result.hits)}"
+    else:
+        articles += f", none on this page (offset {result.offset})"
+    console.print(Text(articles, style="dim"))
+
+
 def render_hits(result: SearchResult, out: Console) -> None:
     for hit in result.hits:
         line = Text()
         line.append(hit.id, style="magenta")
         line.append("  ")
-        line.append(hit.date.isoformat() if hit.date else "----------", style="green")
+        line.append(hit.day.isoformat() if hit.day else "----------", style="green")
         line.append("  ")
         line.append_text(styled(hit.title, "bold"))
         out.print(line)
         snippet = Text("    ")
         snippet.append_text(styled(hit.snippet))
         out.print(snippet)
+        if hit.copies:
+            outlets = sorted({c.outlet for c in hit.copies if c.outlet} - {hit.outlet})
+            n = len(hit.copies)
+            copies = f"    +{n} cop{'ies' if n != 1 else 'y'}"
+            if outlets:
+                copies += ": " + ", ".join(outlets[:5]) + (" …" if len(outlets) > 5 else "")
+            out.print(Text(copies, style="dim"))
 
 
 def render_no_hits(result: SearchResult, err: Console) -> None:
-    """Never an empty screen: what each word matched alone, and a query that would match."""
+    """Never an empty screen: what each word matched alone (within the filters, and without), and a query that would match."""
     line = f"no articles match {result.query}"
     if result.word_counts:
-        line += " (" + ", ".join(f"{c.word}: {c.articles} article{'s' if c.articles != 1 else ''}" for c in result.word_counts) + ")"
+        parts = []
+        for c in result.word_counts:
+            part = f"{c.word}: {c.articles} article{'s' if c.articles != 1 else ''}"
+            if c.unfiltered is not None and c.unfiltered != c.articles:
+                part += f" within the filters, {c.unfiltered} without"
+            parts.append(part)
+        line += " (" + ", ".join(parts) + ")"
     err.print(Text(line))
     if result.suggestion:
         err.print(Text(f'try: newsgrep search "{result.suggestion}"'))
@@ -84,7 +112,8 @@ def render_listing(articles: list[Article], out: Console) -> None:
         line = Text()
         line.append(article.id, style="magenta")
         line.append("  ")
-        line.append(article.date.isoformat()[:16] if article.date else "----------", style="green")
+        day = local_day(article.date)
+        line.append(day.isoformat() if day else "----------", style="green")
         if article.outlet:
             line.append(f"  {article.outlet}", style="cyan")
         line.append(f"  {article.title}", style="bold")
