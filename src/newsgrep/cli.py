@@ -99,27 +99,24 @@ def ingest(
     color: ColorOption = Color.auto,
 ) -> None:
     """Read every article file under PATHS into the index. Re-running is cheap: unchanged files are skipped."""
-    from rich.progress import track
-
     from newsgrep.dictionary import read_user_words
     from newsgrep.ingest import ingest_paths
+    from newsgrep.progress import IngestDisplay
     from newsgrep.views import render_report
 
     _, err = make_consoles(color)
     index_path = _index_path(index)
-
-    def progress(files):
-        return track(files, description="Indexing", console=err, transient=True, disable=quiet or not err.is_terminal)
 
     with reporting_errors(err):
         if userdict is None and (index_path.parent / "userdict.txt").is_file():
             userdict = index_path.parent / "userdict.txt"
         user_words = read_user_words(userdict) if userdict is not None else None  # None: the index's own
         fields = _field_overrides(field or [])
-        report = ingest_paths(
-            paths, index_path, prune=prune, rebuild=rebuild, user_words=user_words, fields=fields, verbose=verbose,
-            track=progress, wait=wait, follow=follow,
-        )
+        with IngestDisplay(err, enabled=not quiet and err.is_terminal) as progress:
+            report = ingest_paths(
+                paths, index_path, prune=prune, rebuild=rebuild, user_words=user_words, fields=fields, verbose=verbose,
+                progress=progress, wait=wait, follow=follow,
+            )
     render_report(report, err, index_path=str(index_path), quiet=quiet)
     if report.interrupted:
         raise typer.Exit(130)

@@ -73,7 +73,17 @@ class IngestReport:
         return ", ".join(parts) + f" ({self.files} file{'s' if self.files != 1 else ''})"
 
 
-Track = Callable[[Sequence["Found"]], Iterable["Found"]]
+class Progress:
+    """What an ingest tells whoever shows its progress; this one shows nothing (``progress.IngestDisplay`` does)."""
+
+    def start(self, files: int) -> None:
+        """The walk is done: ``files`` article files to look at."""
+
+    def file_done(self, articles: int) -> None:
+        """One more file looked at, with the articles it wrote (0 when unchanged or failed)."""
+
+    def phase(self, what: str | None) -> None:
+        """A step that is not reading files (``committing 5,000 articles``), or None when reading resumes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,7 +260,13 @@ PARALLEL_FROM_FILES = 200
 
 
 def ingest_paths(
-    paths: Sequence[Path], index_path: Path, *, wait: float = 0.0, rebuild: bool = False, **options
+    paths: Sequence[Path],
+    index_path: Path,
+    *,
+    wait: float = 0.0,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+    **options,
 ) -> IngestReport:
     """Bring the index at ``index_path`` up to date with the article files under ``paths``.
 
@@ -272,11 +288,15 @@ def ingest_paths(
     index_path = Path(index_path)
     check_settings()
     check_writable_here(index_path, rebuild=rebuild)
+    progress = progress or Progress()
+    progress.phase("waiting for the index's write lock" if wait else "locking the index")
     with write_lock(index_path, wait=wait), interrupts.deferred_interrupts():
+        progress.phase("opening the index (the first time: building its dictionary, ~10 s)")
         try:
             if rebuild:
-                return _rebuild(paths, index_path, **options)
-            return _ingest(paths, NewsIndex.open_for_writing(index_path, options.pop("user_words", None)), **options)
+                return _rebuild(paths, index_path, progress=progress, **options)
+            index = NewsIndex.open_for_writing(index_path, options.pop("user_words", None))
+            return _ingest(paths, index, progress=progress, **options)
         except NewsgrepError:
             raise
         except OSError as e:
@@ -318,6 +338,7 @@ class _Run:
     report: IngestReport
     fields: Mapping[str, str] | None
     verbose: bool
+    progress: Progress
     _registry: IdRegistry | None = None
 
     @property
@@ -345,16 +366,22 @@ def _ingest(
     fields: Mapping[str, str] | None = None,
     procs: int | None = None,
     verbose: bool = False,
-    track: Track = lambda files: files,
+    progress: Progress | None = None,
 ) -> IngestReport:
+    progress = progress or Progress()
+    progress.phase("finding article files")
     walk = find_article_files([Path(p) for p in paths], follow=follow)
     report = IngestReport(files=len(walk.files), failures=walk.failures)
-    run = _Run(index, index.inventory(), report, fields, verbose)
+    progress.phase("reading the index's inventory")
+    run = _Run(index, index.inventory(), report, fields, verbose, progress)
     if procs is None:
         procs = min(2, os.cpu_count() or 1) if len(walk.files) - len(run.stored) >= PARALLEL_FROM_FILES else 1
     if prune:
+        progress.phase("removing articles whose files are gone")
         _committed(run, lambda writer: _prune(run, writer, walk), procs=1)
-    pending = iter(track(walk.files))
+    progress.start(len(walk.files))
+    progress.phase(None)
+    pending = iter(walk.files)
     batch = batch_articles()
     while not report.interrupted:
         if not _committed(run, lambda writer: _write_batch(pending, run, writer, batch), procs=procs):
@@ -374,6 +401,10 @@ def _committed(run: _Run, work: Callable[[IndexWriter], int], *, procs: int) -> 
     try:
         with run.index.writer(procs) as writer:
             done = work(writer)
+            if writer.changed:
+                n = sum(getattr(run.report, name) - before[name] for name in ("added", "updated", "removed"))
+                run.progress.phase(f"committing {n:,} article{'s' if n != 1 else ''} (Whoosh writes and merges segments)")
+        run.progress.phase(None)
     except KeyboardInterrupt:
         for name, value in before.items():
             setattr(run.report, name, value)
@@ -386,7 +417,9 @@ def _write_batch(pending: Iterator[Found], run: _Run, writer: IndexWriter, batch
     """Read files from ``pending`` into ``writer`` until a batch is full; the number of articles written."""
     written = 0
     for found in pending:
-        written += _ingest_file(found, run, writer)
+        n = _ingest_file(found, run, writer)
+        written += n
+        run.progress.file_done(n)
         if interrupts.requested():
             run.report.interrupted = True
             break

@@ -248,7 +248,7 @@ def filter_query(index: NewsIndex, searcher, filters: Filters):
 def compile_query(index: NewsIndex, searcher, query: Query) -> Compiled:
     compiler = _Compiler(index, searcher)
     compiled = compiler.compile(query.root)
-    if compiled is None or not compiler.patterns:
+    if compiled is None:
         raise BadQuery(f"query {query.text!r} has no searchable words")
     return Compiled(compiled, compiler.filter(query.filters), list(compiler.patterns.values()), compiler.checks)
 

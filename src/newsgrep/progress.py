@@ -1,0 +1,60 @@
+"""The ingest progress display: files and articles counted, and every phase named, so the screen never goes blank.
+
+A rich ``Progress`` on standard error, only on a terminal: a bar over the files,
+the files and articles done, and what is happening when it is not reading files
+(finding files, committing a batch: Whoosh's commit can take a minute on a large
+batch). Its refresh thread keeps the spinner and the elapsed time moving while
+the main thread is busy inside a commit.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from newsgrep import ingest
+
+
+class IngestDisplay(ingest.Progress):
+    """Shows an ingest's progress on ``console``; use as a context manager."""
+
+    def __init__(self, console: Console, *, enabled: bool) -> None:
+        self.enabled = enabled
+        self.articles = 0
+        self._bar = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("files · {task.fields[articles]:,} articles"),
+            TimeElapsedColumn(),
+            TextColumn("{task.fields[phase]}", style="dim"),
+            console=console,
+            transient=True,
+            disable=not enabled,
+            refresh_per_second=4,
+        )
+        self._task = self._bar.add_task("Indexing", total=None, articles=0, phase="")
+
+    def __enter__(self) -> IngestDisplay:
+        self._bar.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._bar.stop()
+
+    def start(self, files: int) -> None:
+        self._bar.update(self._task, total=files)
+
+    def file_done(self, articles: int) -> None:
+        self.articles += articles
+        self._bar.update(self._task, advance=1, articles=self.articles)
+
+    def phase(self, what: str | None) -> None:
+        self._bar.update(self._task, phase=what or "")
+
+    def rendered(self) -> str:
+        """The display as text (for tests: what a terminal would show now)."""
+        with self._bar.console.capture() as capture:
+            self._bar.console.print(self._bar.get_renderable())
+        return capture.get()

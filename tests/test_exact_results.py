@@ -1,0 +1,106 @@
+"""Results a journalist can cite (issue 10): fields, local days, date order, counts and pages, punctuation."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+RECORDS = [
+    # An article at 00:30 in Taipei: its day is 2025-11-19 there (2025-11-18 in UTC).
+    {"url": "https://news.example.tw/a1", "title": "立法院三讀通過對台軍售特別預算", "published_date": "2025-11-19T00:30:00+08:00",
+     "source_name": "中央社", "author": "王小明",
+     "content": "立法院今天三讀通過國防特別預算，其中包括對美軍售案的經費。朝野立委在議場內激烈辯論。"},
+    {"url": "https://news.example.tw/a2", "title": "柯文哲出席記者會", "published_date": "2025-11-18T23:50:00+08:00",
+     "source_name": "聯合報", "author": "李大華",
+     "content": "前台北市長柯文哲今天出席記者會，談到軍售議題時表示尊重國防部的專業。"},
+    {"url": "https://news.example.tw/a3", "title": "颱風過後花蓮清理道路", "published_date": "2025-11-20",
+     "source_name": "公視新聞網", "author": "陳美玲",
+     "content": "颱風過後，花蓮縣政府動員清理道路。縣府表示，台灣東部的農損初估上億元。"},
+    {"url": "https://news.example.tw/a4", "title": "法院拍賣公告", "source_name": "司法院",
+     "content": "臺灣臺北地方法院民事執行處公告拍賣不動產，台灣各地民眾可上網查詢。"},
+    {"url": "https://news.example.tw/a5", "title": "美国批准对台军售", "published_date": "2025-11-17T09:00:00+08:00",
+     "source_name": "联合早报", "author": "张伟",
+     "content": "美国国务院批准新一批对台军售，台湾国防部表示欢迎。柯文哲对此没有评论。"},
+]
+
+
+@pytest.fixture
+def run(run, tmp_path):
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "records.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in RECORDS) + "\n", encoding="utf-8")
+    assert run("ingest", str(folder)).exit_code == 0
+    return run
+
+
+def hits(run, *args: str) -> list[dict]:
+    result = run("search", *args, "--json", "-n", "50")
+    return [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+
+
+def titles(run, *args: str) -> set[str]:
+    return {h["title"] for h in hits(run, *args)}
+
+
+def test_title_field_looks_in_titles_only_for_words_bigrams_and_phrases(run):
+    assert titles(run, "title:軍售") == {"立法院三讀通過對台軍售特別預算", "美国批准对台军售"}
+    assert titles(run, "title:军售") == titles(run, "title:軍售")
+    assert titles(run, 'title:"對台軍售"') == {"立法院三讀通過對台軍售特別預算", "美国批准对台军售"}
+    assert titles(run, "title:柯文哲") == {"柯文哲出席記者會"}
+    assert titles(run, "柯文哲 -title:柯文哲") == {"美国批准对台军售"}
+    assert titles(run, "body:記者會") == {"柯文哲出席記者會"}
+
+
+def test_source_and_author_fields_and_options(run):
+    assert titles(run, "source:中央社 軍售") == {"立法院三讀通過對台軍售特別預算"}
+    assert titles(run, "軍售", "--source", "聯合") == {"柯文哲出席記者會", "美国批准对台军售"}  # 聯合報 and 联合早报
+    assert titles(run, "author:王小明") == {"立法院三讀通過對台軍售特別預算"}
+    assert titles(run, "台灣", "--author", "陳美玲") == {"颱風過後花蓮清理道路"}
+
+
+def test_an_unknown_field_is_one_clear_line(run):
+    result = run("search", "foo:軍售")
+    assert result.exit_code == 2
+    assert result.output.strip() == "newsgrep: unknown field foo: (fields: title:, body:, source:, author:)"
+
+
+def test_days_are_the_articles_own_local_days(run):
+    early = hits(run, "立法院", "--since", "2025-11-19", "--until", "2025-11-19")
+    assert [h["title"] for h in early] == ["立法院三讀通過對台軍售特別預算"] and early[0]["day"] == "2025-11-19"
+    assert titles(run, "軍售", "--until", "2025-11-18") == {"柯文哲出席記者會", "美国批准对台军售"}
+    listed = run("list", "--since", "2025-11-19", "--until", "2025-11-19", "--json").stdout
+    assert [json.loads(line)["title"] for line in listed.splitlines()] == ["立法院三讀通過對台軍售特別預算"]
+
+
+def test_the_date_column_has_one_format(run):
+    shown = run("search", "軍售", "--color", "never").stdout
+    assert "2025-11-19  " in shown and "T00:30" not in shown and "+08:00" not in shown
+
+
+def test_sort_by_date_puts_undated_articles_last(run):
+    ordered = [h["title"] for h in hits(run, "台灣", "--sort", "date")]
+    assert ordered[-1] == "法院拍賣公告"
+    days = [h["day"] for h in hits(run, "台灣", "--sort", "date") if h["day"]]
+    assert days == sorted(days, reverse=True)
+
+
+@pytest.mark.parametrize("query", ["台灣，軍售", "台灣、軍售", "台灣；軍售", "台灣：軍售", "台灣,軍售", "台灣;軍售", "台灣/軍售"])
+def test_punctuation_between_words_separates_them(run, query):
+    assert titles(run, query) == titles(run, "台灣 軍售") != set()
+
+
+def test_counts_and_pages(run):
+    first = run("search", "台灣", "-n", "2", "--color", "never")
+    assert first.exit_code == 0 and "3 articles, showing 1–2" in first.output
+    second = run("search", "台灣", "-n", "2", "--page", "2", "--json")
+    assert len(second.stdout.splitlines()) == 1
+    ids = [json.loads(line)["id"] for line in run("search", "台灣", "-n", "2", "--json").stdout.splitlines()]
+    assert not set(ids) & {json.loads(line)["id"] for line in second.stdout.splitlines()}
+    assert "articles" not in second.stdout  # never inside --json
+
+
+def test_the_zero_hit_explanation_counts_within_the_filters(run):
+    result = run("search", "颱風", "--since", "2025-12-01")
+    assert result.exit_code == 1
+    assert "颱風: 0 articles within the filters, 1 without" in result.output
