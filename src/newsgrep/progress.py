@@ -55,6 +55,8 @@ class IngestDisplay(ingest.Progress):
 
     def rendered(self) -> str:
         """The display as text (for tests: what a terminal would show now)."""
-        with self._bar.console.capture() as capture:
-            self._bar.console.print(self._bar.get_renderable())
-        return capture.get()
+        import io
+
+        plain = Console(file=io.StringIO(), width=self._bar.console.width, color_system=None)
+        plain.print(self._bar.get_renderable())
+        return plain.file.getvalue()
