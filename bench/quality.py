@@ -281,7 +281,7 @@ def run_queries(index, corpus: Corpus, queries: Sequence[Query]) -> list[Outcome
     for query in queries:
         truth = corpus.containing(query.needles())
         try:
-            found = {hit.id for hit in search(index, query.text, limit=None).hits}
+            found = {hit.id for hit in search(index, query.text, limit=None, collapse=False).hits}
             error = ""
         except BadQuery as e:
             found, error = set(), str(e)
@@ -496,7 +496,7 @@ def measure_ranking(index, corpus: Corpus, rng: random.Random, n_articles: int) 
     started = time.perf_counter()
     ranked: list[tuple[KnownItem, int | None, int | None, list[str]]] = []
     for item in items:
-        hit_ids = [hit.id for hit in search(index, item.text, limit=10).hits]
+        hit_ids = [hit.id for hit in search(index, item.text, limit=10, collapse=False).hits]
         ranked.append((item, rank_of(corpus, item, hit_ids, same_title=True), rank_of(corpus, item, hit_ids, same_title=False), hit_ids))
     rows = []
     for variant in (*RANKING_VARIANTS, "all"):

@@ -7,10 +7,10 @@ run (including ``--rebuild``'s swap), and a waiting process can name the holder.
 
 An ``flock`` belongs to the open file, so the kernel drops it when the holder
 dies, even by ``kill -9``: a lock file left behind by a dead process is not
-held, and the next writer simply takes it and overwrites the pid. The one
-subtlety is ``--rebuild``, which moves the index folder (and the lock file in
-it) aside: a waiter that then gets the lock on the old file checks that the
-file is still the one at the path, and tries again if not.
+held, and the next writer simply takes it and overwrites the pid. The lock file
+never moves (``--rebuild`` writes a new generation inside the index folder);
+a waiter still checks that the file it locked is the one at the path (someone
+may have deleted the folder meanwhile) and tries again if not.
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ def write_lock(index_path: Path, *, wait: float = 0.0) -> Iterator[Path]:
             same = os.fstat(fd).st_ino == os.stat(lock_path).st_ino
         except FileNotFoundError:
             same = False
-        if not same:  # the folder was swapped by a --rebuild while we waited: lock the new file
+        if not same:  # the folder was removed or replaced while we waited: lock the file that is there now
             os.close(fd)
             continue
         break
