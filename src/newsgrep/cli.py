@@ -192,7 +192,7 @@ def show(
 ) -> None:
     """Print one article, laid out for reading (--json: the full record; --related: similar articles)."""
     from newsgrep.index import NewsIndex
-    from newsgrep.views import render_article, render_hits, write_json_lines
+    from newsgrep.views import article_summary, render_article, render_hits, write_json_lines
 
     out, err = make_consoles(Color.never if json else color)
     if related:
@@ -209,11 +209,13 @@ def show(
             raise typer.Exit(1)
         return
     with reporting_errors(err):
-        article = NewsIndex.open(_index_path(index)).get(article_id)
+        ix = NewsIndex.open(_index_path(index))
+        article = ix.get(article_id)
+        copies = ix.copies(article.id)
     if json:
-        write_json_lines(out, [article.to_dict()])
+        write_json_lines(out, [{**article.to_dict(), "copies": [article_summary(c) for c in copies]}])
     else:
-        render_article(article, out)
+        render_article(article, out, copies)
 
 
 @app.command("list")

@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from whoosh.formats import Positions
 
@@ -32,6 +32,10 @@ from newsgrep.dictionary import MergedDictionary, ensure_dictionary
 from newsgrep.errors import IndexDamaged, IndexMissing, IndexOutdated, NewsgrepError, UnknownArticle
 from newsgrep.index_folder import DICTIONARY_FOLDER, META_FILE, REBUILD, generation_path, read_meta
 from newsgrep.record import Article
+
+if TYPE_CHECKING:
+    from newsgrep.stories import Candidate
+    from newsgrep.story_grouping import Placement
 
 # Bump when the fields or their meaning change; older indexes must be rebuilt.
 SCHEMA_VERSION = 6
@@ -97,6 +101,7 @@ def build_schema(index_segmenter, query_segmenter):
         # The story an article belongs to (copies and near-copies share it), and its similarity keys.
         story=ID(stored=True, sortable=True),
         story_keys=KEYWORD(),
+        signature=STORED(),
         content_hash=ID(stored=True, sortable=True),
         text_hash=ID(stored=False, sortable=True),
         # "size:mtime_ns:sha256" of the source file, for incremental ingest.
@@ -442,6 +447,66 @@ class NewsIndex:
 
         return self.read(find)
 
+    def copies(self, article_id: str) -> list[Article]:
+        """The other stored articles of this article's story (copies and near-copies), oldest first."""
+        from whoosh import query as wq
+
+        def find(s) -> list[Article]:
+            own = s.document(id=article_id)
+            if not own or not own.get("story"):
+                return []
+            hits = s.search(wq.Term("story", own["story"]), limit=None, scored=False, sortedby=None)
+            found = [decode_record(s.stored_fields(n)["record"]) for n in sorted(hits.docs())]
+            return sorted((a for a in found if a.id != article_id), key=lambda a: (instant(a.date), a.id))
+
+        return self.read(find)
+
+    def story_candidates(self, keys) -> list[Candidate]:
+        """Stored articles sharing one of these band keys (``stories``): those that may be copies of a new one."""
+        from whoosh import query as wq
+
+        from newsgrep.stories import Candidate
+
+        if not keys:
+            return []
+
+        def find(s) -> list[Candidate]:
+            hits = s.search(wq.Or([wq.Term("story_keys", k) for k in keys]), limit=None, scored=False, sortedby=None)
+            found = []
+            for docnum in hits.docs():
+                fields = s.stored_fields(docnum)
+                if fields.get("signature"):
+                    found.append(Candidate(fields["id"], fields["signature"], fields["story"]))
+            return found
+
+        return self.read(find)
+
+    def relabel_stories(self, moves: dict[str, str]) -> int:
+        """Move the stored articles of each story ``old`` to story ``new`` (a later article bridged the two)."""
+        from whoosh import query as wq
+
+        from newsgrep.story_grouping import Placement
+
+        def members(s) -> list[tuple[Article, str, Placement]]:
+            hits = s.search(wq.Or([wq.Term("story", old) for old in moves]), limit=None, scored=False, sortedby=None)
+            out = []
+            for docnum in hits.docs():
+                fields = s.stored_fields(docnum)
+                out.append((decode_record(fields["record"]), fields["source_sig"], (fields["story"], fields["signature"])))
+            return out
+
+        if not moves:
+            return 0
+        found = self.read(members)
+        if not found:
+            return 0
+        from newsgrep.stories import band_keys
+
+        with self.writer() as w:
+            for article, source_sig, (old, sig) in found:
+                w.add(article, source_sig, Placement(moves.get(old, old), sig, tuple(band_keys(sig)) if sig else ()))
+        return len(found)
+
     # -- writing -----------------------------------------------------------
 
     @contextmanager
@@ -487,7 +552,7 @@ class IndexWriter:
         self._w = whoosh_writer
         self.changed = False
 
-    def add(self, article: Article, source_sig: str, story: str = "", story_keys: str = "") -> None:
+    def add(self, article: Article, source_sig: str, placement: Placement | None = None) -> None:
         from newsgrep.analysis import fold
         from newsgrep.record import local_day
 
@@ -504,8 +569,9 @@ class IndexWriter:
             body_grams=article.text,
             source=fold(article.outlet or "").strip(),
             author=fold(article.author or "").strip(),
-            story=story or article.id,
-            story_keys=story_keys,
+            story=placement.story if placement else article.id,
+            story_keys=" ".join(placement.keys) if placement else "",
+            signature=placement.signature if placement else "",
             content_hash=article.content_hash,
             text_hash=article.text_hash,
             source_sig=source_sig,

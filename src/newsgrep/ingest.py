@@ -32,6 +32,7 @@ from newsgrep.limits import check_size, max_file_bytes, why_not_a_file
 from newsgrep.readers import ARTICLE_SUFFIXES, FileRead, is_article_file, read_file
 from newsgrep.readers.assemble import url_article_id
 from newsgrep.record import Article
+from newsgrep.story_grouping import StoryGrouping
 
 
 @dataclass(frozen=True)
@@ -339,6 +340,7 @@ class _Run:
     fields: Mapping[str, str] | None
     verbose: bool
     progress: Progress
+    stories: StoryGrouping
     _registry: IdRegistry | None = None
 
     @property
@@ -373,7 +375,7 @@ def _ingest(
     walk = find_article_files([Path(p) for p in paths], follow=follow)
     report = IngestReport(files=len(walk.files), failures=walk.failures)
     progress.phase("reading the index's inventory")
-    run = _Run(index, index.inventory(), report, fields, verbose, progress)
+    run = _Run(index, index.inventory(), report, fields, verbose, progress, StoryGrouping(index.story_candidates))
     if procs is None:
         procs = min(2, os.cpu_count() or 1) if len(walk.files) - len(run.stored) >= PARALLEL_FROM_FILES else 1
     if prune:
@@ -384,7 +386,13 @@ def _ingest(
     pending = iter(walk.files)
     batch = batch_articles()
     while not report.interrupted:
-        if not _committed(run, lambda writer: _write_batch(pending, run, writer, batch), procs=procs):
+        written = _committed(run, lambda writer: _write_batch(pending, run, writer, batch), procs=procs)
+        moves = run.stories.pending_relabels()
+        if moves and written:  # a cancelled batch takes its moves with it
+            progress.phase("joining stories that a new article bridged")
+            index.relabel_stories(moves)
+            progress.phase(None)
+        if not written:
             break
     return report
 
@@ -453,7 +461,7 @@ def _ingest_file(found: Found, run: _Run, writer: IndexWriter) -> int:
         run.registry.release(known.ids)
     placed = [a for a in (run.registry.place(article, report) for article in read.articles) if a is not None]
     for article in placed:
-        writer.add(article, signature)
+        writer.add(article, signature, run.stories.place(article))
     if not placed:  # everything merged into other files' records: remember the file itself
         writer.add_source(key, signature)
     new = len(placed) if known is None else 0

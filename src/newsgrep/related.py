@@ -49,7 +49,10 @@ def related(index: NewsIndex, article_id: str, limit: int = 5) -> SearchResult:
             return SearchResult(query=f"related:{article.id}", hits=[], total=0)
         top = terms[0][1]
         q = wq.Or([wq.Term(field, term, boost=weight / top) for term, weight in terms for field in ("title", "body")])
-        results = searcher.search(q, limit=limit, mask=wq.Term("id", article.id))
+        # Copies of the article itself are not "related": they are the same story (show lists them).
+        own = searcher.document(id=article.id) or {}
+        mask = wq.Or([wq.Term("id", article.id)] + ([wq.Term("story", own["story"])] if own.get("story") else []))
+        results = searcher.search(q, limit=limit, mask=mask, collapse="story")
         patterns = [term_pattern([term]) for term, _ in terms]
         hits: list[Hit] = [hit_for(decode_record(r["record"]), r.score, patterns) for r in results]
         return SearchResult(query=f"related:{article.id}", hits=hits, total=len(hits))

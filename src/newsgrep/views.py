@@ -121,7 +121,7 @@ def render_listing(articles: list[Article], out: Console) -> None:
         out.print(line)
 
 
-def render_article(article: Article, out: Console) -> None:
+def render_article(article: Article, out: Console, copies: list[Article] = ()) -> None:
     out.print(Text(article.title, style="bold"))
     meta = [article.date.isoformat() if article.date else "no date"]
     meta += [v for v in (article.outlet, article.author) if v]
@@ -149,6 +149,12 @@ def render_article(article: Article, out: Console) -> None:
         if caption.credit:
             line.append(f" ({caption.credit})", style="dim")
         out.print(line)
+    if copies:
+        out.print()
+        out.print(Text(f"{len(copies)} other cop{'ies' if len(copies) != 1 else 'y'} of this story:", style="bold"))
+        for copy in copies:
+            day = local_day(copy.date)
+            out.print(Text(f"  {copy.id}  {day.isoformat() if day else '----------'}  {copy.outlet or ''}  {copy.title}", style="dim"))
 
 
 def render_tokens(tokens: list[AnalyzedToken], out: Console) -> None:
