@@ -15,10 +15,10 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
-from rich.text import Text
 
-from newsgrep.console import Color, make_consoles
+from newsgrep.console import Color, make_consoles, safe_text
 from newsgrep.errors import NewsgrepError
+from newsgrep.inert import inert
 
 app = typer.Typer(
     name="newsgrep",
@@ -53,8 +53,13 @@ def reporting_errors(err: Console) -> Iterator[None]:
     try:
         yield
     except NewsgrepError as e:
-        err.print(Text(f"newsgrep: {e}", style="red"))
+        err.print(safe_text(f"newsgrep: {e}", "red"))
         raise typer.Exit(2) from None
+
+
+def say(message: str) -> None:
+    """One ``newsgrep: …`` line on stderr where no console exists (before options are parsed, after a crash)."""
+    sys.stderr.write(f"newsgrep: {inert(message)}\n")
 
 
 def _field_overrides(specs: list[str]) -> dict[str, str]:
@@ -108,7 +113,7 @@ def ingest(
     index_path = _index_path(index)
 
     def progress(files):
-        return track(files, description="Indexing", console=err, transient=True, disable=quiet or not err.is_terminal)
+        return track(files, description="Indexing", console=err, transient=True, disable=quiet or not err.file.isatty())
 
     with reporting_errors(err):
         if userdict is None and (index_path.parent / "userdict.txt").is_file():
@@ -241,7 +246,7 @@ def analyze(
     segmenter = (QuerySegmenter if query_mode else IndexSegmenter)(dictionary)
     if text is None:
         for line in sys.stdin:
-            out.file.write(" ".join(words(line.rstrip("\r\n"), segmenter)) + "\n")
+            out.file.write(inert(" ".join(words(line.rstrip("\r\n"), segmenter))) + "\n")
         return
     tokens = list(run_analyze(text, segmenter, query=query_mode))
     if json:
@@ -259,5 +264,5 @@ def main() -> None:
     except Exception as e:  # SystemExit and KeyboardInterrupt pass through
         if os.environ.get("NEWSGREP_DEBUG"):
             raise
-        print(f"newsgrep: internal error: {type(e).__name__}: {e} (NEWSGREP_DEBUG=1 shows the traceback)", file=sys.stderr)
+        say(f"internal error: {type(e).__name__}: {e} (NEWSGREP_DEBUG=1 shows the traceback)")
         sys.exit(2)
