@@ -15,13 +15,48 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from typer._click import exceptions as click_errors  # typer vendors click; its usage errors live only there
+from typer.core import TyperGroup
 
 from newsgrep.console import Color, make_consoles, safe_text
 from newsgrep.errors import NewsgrepError
 from newsgrep.inert import inert
 
+class OneLineUsageErrors(TyperGroup):
+    """The app's group: a usage error anywhere (options, arguments, values, commands) is one line, exit 2.
+
+    Typer would draw a boxed panel with the usage; grep-like tools say one line
+    (``newsgrep: no such option: --bogus; see newsgrep search --help``).
+    Every usage error is raised while this group parses its own arguments
+    (``make_context``) or resolves and runs a command (``invoke``).
+    """
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        with usage_errors_in_one_line(info_name or "newsgrep"):
+            return super().make_context(info_name, args, parent, **extra)
+
+    def invoke(self, ctx):
+        with usage_errors_in_one_line(ctx.command_path):
+            return super().invoke(ctx)
+
+
+@contextmanager
+def usage_errors_in_one_line(command_path: str) -> Iterator[None]:
+    """Click's usage errors as ``say`` lines naming the help to read (the failing command's, else ``command_path``'s)."""
+    try:
+        yield
+    except click_errors.NoArgsIsHelpError:
+        raise  # bare ``newsgrep`` prints the help
+    except click_errors.ClickException as e:
+        message = e.format_message().rstrip(".")
+        context = getattr(e, "ctx", None)
+        say(f"{message[:1].lower()}{message[1:]}; see {context.command_path if context else command_path} --help")
+        raise typer.Exit(e.exit_code) from None
+
+
 app = typer.Typer(
     name="newsgrep",
+    cls=OneLineUsageErrors,
     help="Search a folder of Chinese news articles: ingest them once, then search and show.",
     no_args_is_help=True,
     add_completion=False,
