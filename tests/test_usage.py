@@ -13,6 +13,7 @@ USAGE_ERRORS = {
     "month 13": (["search", "台灣", "--since", "2025-13-01"], "2025-13-01"),
     "bad colour": (["list", "--color", "blue"], "'blue'"),
     "unknown command": (["serch", "台灣"], "no such command 'serch'"),
+    "missing command": (["--index", "x"], "missing command"),
     "bad --field": (["ingest", ".", "--field", "內容"], "--field"),
     "option value missing": (["search", "台灣", "--limit"], "--limit"),
 }
@@ -32,3 +33,34 @@ def test_help_is_still_the_full_help(run):
     result = run("search", "--help")
     assert result.exit_code == 0
     assert "Usage: newsgrep search" in result.stdout and "--limit" in result.stdout and "--since" in result.stdout
+
+
+# -- --index before the command -------------------------------------------------------
+
+
+@pytest.fixture
+def newsgrep():
+    """Invoke newsgrep with a given environment (the ``run`` fixture always sets NEWSGREP_INDEX)."""
+    from typer.testing import CliRunner
+
+    from newsgrep.cli import app
+
+    def invoke(*args: str, env: dict[str, str | None] | None = None):
+        return CliRunner().invoke(app, list(args), env={"NEWSGREP_INDEX": None, **(env or {})})
+
+    return invoke
+
+
+def test_index_before_the_command_works_as_after_it(newsgrep, corpus, index_path, tmp_path):
+    assert newsgrep("--index", str(index_path), "ingest", str(corpus)).exit_code == 0
+    before = newsgrep("--index", str(index_path), "search", "台灣 軍售", "--json")
+    after = newsgrep("search", "台灣 軍售", "--json", "--index", str(index_path))
+    assert before.exit_code == 0 and before.stdout == after.stdout
+    elsewhere = str(tmp_path / "elsewhere")
+    # the option beats NEWSGREP_INDEX wherever it stands, and the command's own --index beats the one before it
+    assert newsgrep("--index", str(index_path), "list", env={"NEWSGREP_INDEX": elsewhere}).exit_code == 0
+    assert newsgrep("list", "--index", str(index_path), env={"NEWSGREP_INDEX": elsewhere}).exit_code == 0
+    assert newsgrep("--index", elsewhere, "show", "000", "--index", str(index_path)).exit_code == 0
+    assert newsgrep("--index", str(index_path), "show", "000", "--index", elsewhere).exit_code == 2
+    assert newsgrep("show", "000", env={"NEWSGREP_INDEX": str(index_path)}).exit_code == 0
+    assert newsgrep("--index", str(index_path), "analyze", "台灣軍售").exit_code == 0

@@ -16,6 +16,8 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 from typer._click import exceptions as click_errors  # typer vendors click; its usage errors live only there
+from typer._click.core import ParameterSource
+from typer._click.globals import get_current_context
 from typer.core import TyperGroup
 
 from newsgrep.console import Color, make_consoles, safe_text
@@ -76,9 +78,20 @@ class SortOrder(str, Enum):
     date = "date"
 
 
+@app.callback()
+def global_options(index: IndexOption = None) -> None:
+    # ``newsgrep --index X search …``: read by ``_index_path``. No docstring: the app's help is Typer(help=…).
+    pass
+
+
 def _index_path(index: Optional[Path]) -> Path:
+    """The command's own ``--index``, else the one before the command, else NEWSGREP_INDEX, else data/index."""
     from newsgrep.index import default_index_path
 
+    context = get_current_context()
+    before = context.find_root().params.get("index")  # click's value: a str (typer makes Paths for callbacks only)
+    if before and context.get_parameter_source("index") is not ParameterSource.COMMANDLINE:
+        index = Path(before)
     return index if index is not None else default_index_path()
 
 
