@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 USAGE_ERRORS = {
@@ -64,3 +66,41 @@ def test_index_before_the_command_works_as_after_it(newsgrep, corpus, index_path
     assert newsgrep("--index", str(index_path), "show", "000", "--index", elsewhere).exit_code == 2
     assert newsgrep("show", "000", env={"NEWSGREP_INDEX": str(index_path)}).exit_code == 0
     assert newsgrep("--index", str(index_path), "analyze", "台灣軍售").exit_code == 0
+
+
+# -- help --------------------------------------------------------------------------------
+
+
+def bracketed(help_text: str) -> list[str]:
+    """The ``[…]`` notes of a declared help text as a reader should see them (rich markup escapes undone)."""
+    return [note.replace("\\[", "[") for note in re.findall(r"\\?\[[^\]]*\]", help_text or "")]
+
+
+def every_help_text() -> dict[str, tuple[list[str], list]]:
+    """``newsgrep`` and each command: the arguments that show its help, and everything with a declared help text."""
+    from typer.main import get_command
+
+    from newsgrep.cli import app
+
+    group = get_command(app)
+    texts = {"newsgrep": ([], [*group.params, group])}
+    for name, command in group.commands.items():
+        texts[name] = ([name], [*command.params, command])
+    return texts
+
+
+HELP_TEXTS = every_help_text()
+
+
+@pytest.mark.parametrize(("command", "declared"), HELP_TEXTS.values(), ids=HELP_TEXTS.keys())
+def test_help_shows_the_square_brackets_it_declares(newsgrep, command, declared):
+    shown = newsgrep(*command, "--help", env={"COLUMNS": "250"})
+    assert shown.exit_code == 0
+    for note in [note for item in declared for note in bracketed(getattr(item, "help", None))]:
+        assert note in shown.stdout, f"{' '.join(command)} --help lost {note!r}"
+
+
+def test_ingest_help_shows_where_the_user_dictionary_comes_from(newsgrep):
+    shown = newsgrep("ingest", "--help", env={"COLUMNS": "250"})
+    assert "[default: userdict.txt beside the index, if any]" in shown.stdout
+    assert "[default: data/index]" in shown.stdout

@@ -15,6 +15,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from typer._click import exceptions as click_errors  # typer vendors click; its usage errors live only there
 from typer._click.core import ParameterSource
 from typer._click.globals import get_current_context
@@ -65,9 +66,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+# Help texts are rich markup: a "[default: …]" note of our own goes through escape() or rich drops it as a tag.
 IndexOption = Annotated[
     Optional[Path],
-    typer.Option("--index", envvar="NEWSGREP_INDEX", help="Index folder [default: data/index]", show_default=False),
+    typer.Option("--index", envvar="NEWSGREP_INDEX", help=escape("Index folder [default: data/index]"), show_default=False),
 ]
 ColorOption = Annotated[Color, typer.Option("--color", help="Colour: auto (terminal only), never, always.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="JSON Lines on stdout, one object per item.")]
@@ -139,7 +141,7 @@ def ingest(
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Build a fresh index from PATHS and swap it in.")] = False,
     userdict: Annotated[
         Optional[Path],
-        typer.Option("--userdict", help="Extra words, one per line ('word' or 'word freq') [default: userdict.txt beside the index, if any]", show_default=False),
+        typer.Option("--userdict", help=escape("Extra words, one per line ('word' or 'word freq') [default: userdict.txt beside the index, if any]"), show_default=False),
     ] = None,
     field: Annotated[
         Optional[list[str]],
