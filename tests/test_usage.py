@@ -18,6 +18,8 @@ USAGE_ERRORS = {
     "missing command": (["--index", "x"], "missing command"),
     "bad --field": (["ingest", ".", "--field", "內容"], "--field"),
     "option value missing": (["search", "台灣", "--limit"], "--limit"),
+    "-n without --related": (["show", "000", "-n", "3"], "--related"),
+    "--limit without --related": (["show", "000", "--limit", "3", "--json"], "--related"),
 }
 
 
@@ -29,6 +31,12 @@ def test_usage_error_is_one_line_and_exit_2(run, args, says):
     assert result.stderr.startswith("newsgrep: ") and result.stderr.count("\n") == 1, result.stderr
     assert says in result.stderr
     assert "--help" in result.stderr  # where to look next
+
+
+def test_show_limit_with_related_is_fine(run, corpus):
+    assert run("ingest", str(corpus)).exit_code == 0
+    assert run("show", "000", "--related", "-n", "1").exit_code == 0
+    assert run("show", "000", "-n", "3").stderr.startswith("newsgrep: -n/--limit only counts --related articles")
 
 
 def test_help_is_still_the_full_help(run):

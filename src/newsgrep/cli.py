@@ -224,6 +224,9 @@ def show(
     from newsgrep.index import NewsIndex
     from newsgrep.views import render_article, render_hits, write_json_lines
 
+    context = get_current_context()
+    if not related and context.get_parameter_source("limit") is ParameterSource.COMMANDLINE:
+        raise click_errors.UsageError("-n/--limit only counts --related articles (without it, show prints one article)", ctx=context)
     out, err = make_consoles(Color.never if json else color)
     if related:
         from newsgrep.related import related as find_related
