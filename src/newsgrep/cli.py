@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
@@ -298,14 +298,38 @@ def analyze(
         dictionary = dictionary_for(_index_path(index))
     segmenter = (QuerySegmenter if query_mode else IndexSegmenter)(dictionary)
     if text is None:
-        for line in sys.stdin:
+        bad: list[int] = []
+        for line in _utf8_lines(sys.stdin.buffer, bad):
             out.file.write(inert(" ".join(words(line.rstrip("\r\n"), segmenter))) + "\n")
+        if bad:
+            lines = f"{len(bad)} line{'s' if len(bad) != 1 else ''}"
+            err.print(safe_text(f"newsgrep: warning: <stdin>: {lines} not valid UTF-8 (first: line {bad[0]}); {REPLACED}", "yellow"))
         return
+    if _has_surrogates(text):  # undecodable argv bytes, as Python hands them over
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        err.print(safe_text(f"newsgrep: warning: TEXT is not valid UTF-8; {REPLACED}", "yellow"))
     tokens = list(run_analyze(text, segmenter, query=query_mode))
     if json:
         write_json_lines(out, (token_dict(t) for t in tokens))
     else:
         render_tokens(tokens, out)
+
+
+REPLACED = "undecodable bytes read as U+FFFD"
+
+
+def _utf8_lines(stream: Iterable[bytes], bad: list[int]) -> Iterator[str]:
+    """Each line of ``stream`` as text; a line that is not valid UTF-8 gets U+FFFD for its bad bytes and its number in ``bad``."""
+    for number, line in enumerate(stream, start=1):
+        try:
+            yield line.decode("utf-8")
+        except UnicodeDecodeError:
+            bad.append(number)
+            yield line.decode("utf-8", "replace")
+
+
+def _has_surrogates(text: str) -> bool:
+    return any("\ud800" <= ch <= "\udfff" for ch in text)
 
 
 def main() -> None:
