@@ -10,6 +10,7 @@ import os
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 
@@ -48,7 +49,8 @@ def write_json_lines(console: Console, rows: Iterable[dict[str, Any]]) -> None:
 
 def render_hits(result: SearchResult, out: Console) -> None:
     for hit in result.hits:
-        line = safe_text(hit.id, "magenta")
+        line = Text()
+        line.append_text(safe_text(hit.id, "magenta"))
         line.append("  ")
         line.append(hit.date.isoformat() if hit.date else "----------", style="green")
         line.append("  ")
@@ -82,15 +84,61 @@ def article_summary(article: Article) -> dict[str, Any]:
 
 
 def render_listing(articles: list[Article], out: Console) -> None:
+    """One article per line: id, date, outlet, title, source file.
+
+    On a terminal each row fits ``out.width`` (CJK counts two cells): a path not
+    under the current folder loses its leading folders (the file name stays)
+    and the title is cut with an ellipsis. Off a terminal every value is whole.
+    """
     for article in articles:
-        line = safe_text(article.id, "magenta")
+        line = Text()
+        line.append_text(safe_text(article.id, "magenta"))
         line.append("  ")
         line.append(article.date.isoformat()[:16] if article.date else "----------", style="green")
         if article.outlet:
-            line.append_text(safe_text(f"  {article.outlet}", "cyan"))
-        line.append_text(safe_text(f"  {article.title}", "bold"))
-        line.append_text(safe_text(f"  {shown_path(article.source_path)}", "dim"))
+            line.append("  ")
+            line.append_text(safe_text(article.outlet, "cyan"))
+        title = safe_text(article.title, "bold")
+        path = safe_text(shown_path(article.source_path), "dim")
+        if out.is_terminal:
+            title, path = fit_title_and_path(title, path, out.width - line.cell_len - 4)
+        line.append("  ")
+        line.append_text(title)
+        line.append("  ")
+        line.append_text(path)
+        if out.is_terminal:  # a very long id or outlet: the row still ends at the edge
+            line.truncate(out.width, overflow="ellipsis")
         out.print(line)
+
+
+# On a terminal a listed title gets at least this many cells before leading folders of its path are dropped,
+# and never fewer than the smaller number.
+TITLE_CELLS, TITLE_MIN_CELLS = 20, 8
+
+
+def fit_title_and_path(title: Text, path: Text, cells: int) -> tuple[Text, Text]:
+    """Title and path in ``cells`` terminal cells together: the path shortened from the left, then the title cut."""
+    if title.cell_len + path.cell_len <= cells:
+        return title, path
+    path = left_shortened(path, cells - min(title.cell_len, TITLE_CELLS))
+    title.truncate(max(cells - path.cell_len, TITLE_MIN_CELLS), overflow="ellipsis")
+    return title, path
+
+
+def left_shortened(path: Text, cells: int) -> Text:
+    """``path`` as ``…/`` and as many of its last components as fit in ``cells`` (the file name always)."""
+    plain = path.plain
+    if path.cell_len <= cells or "/" not in plain:
+        return path
+    cut = plain.rfind("/") + 1
+    while cut > 1:
+        earlier = plain.rfind("/", 0, cut - 1) + 1
+        if cell_len(plain[earlier:]) + 2 > cells:
+            break
+        cut = earlier
+    shortened = Text("…/", style=path.style)
+    shortened.append_text(path[cut:])
+    return shortened
 
 
 def render_article(article: Article, out: Console) -> None:
