@@ -190,3 +190,10 @@ def test_analyze_text_argument_with_invalid_utf8_warns_instead_of_crashing(run, 
     assert result.exit_code == 0, result.output
     assert [json.loads(line)["original"] for line in result.stdout.splitlines()][-2:] == ["台灣", "軍售"]
     assert result.stderr == "newsgrep: warning: TEXT is not valid UTF-8; undecodable bytes read as U+FFFD\n"
+
+
+def test_success_is_quiet(run, corpus):
+    assert run("ingest", str(corpus), "--quiet").output == ""
+    for args in (["search", "台灣"], ["show", "000"], ["list"], ["analyze", "台灣"], ["show", "000", "--related"]):
+        result = run(*args)
+        assert result.exit_code == 0 and result.stderr == "" and result.stdout, args

@@ -64,3 +64,36 @@ def test_list_rows_keep_full_values_off_a_terminal(tmp_path, monkeypatch):
     assert len(lines) == len(ROWS)
     for line, (_, title, _, path) in zip(lines, ROWS):
         assert title in line and line.endswith(str(tmp_path / path))
+
+
+@pytest.mark.parametrize(
+    ("env", "color", "expected"),
+    [
+        ({}, "auto", b"\x1b[1;31m\xe9\xa2\xb1\xe9\xa2\xa8\x1b[0m"),  # 颱風 in bold red
+        ({"NO_COLOR": "1"}, "auto", b"\x1b[1m\xe9\xa2\xb1\xe9\xa2\xa8\x1b[0m"),  # bold, no colour
+        ({"TERM": "dumb"}, "auto", "颱風\r\n".encode()),
+        ({}, "never", "颱風\r\n".encode()),
+    ],
+    ids=["terminal", "NO_COLOR", "TERM=dumb", "--color never"],
+)
+def test_colour_only_on_a_terminal_that_wants_it(monkeypatch, env, color, expected):
+    """Through a real pseudo-terminal, as ``make_consoles`` builds the consoles for each command."""
+    import os
+    import pty
+    import sys
+
+    from newsgrep.console import Color, make_consoles, safe_text
+
+    for name in ("NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE", "COLUMNS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    controller, terminal = pty.openpty()
+    with open(terminal, "w", encoding="utf-8") as tty:
+        monkeypatch.setattr(sys, "stdout", tty)
+        out, _ = make_consoles(Color(color))
+        out.print(safe_text("颱風", "bold red"))
+    shown = os.read(controller, 1000)
+    os.close(controller)
+    assert shown.startswith(expected)
