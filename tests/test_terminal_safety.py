@@ -73,7 +73,7 @@ COLORS = [(), ("--color", "never"), ("--color", "always")]
 
 @pytest.mark.parametrize("color", COLORS, ids=["pipe", "never", "always"])
 def test_ingest_warnings_failures_and_details_show_escapes_as_text(run, hostile_files, color):
-    result = run("ingest", str(hostile_files), "--verbose", *color)
+    result = run("ingest", str(hostile_files), "--verbose", "--quiet", *color)  # quiet: no progress display
     plain = assert_inert(result.stderr)
     assert inert(f"{JSONL_NAME}: line 2: invalid JSON") in plain
     assert inert(f"{TREC_NAME}: doc 1 (dn\x1b[2J\u202e01): no article text") in plain

@@ -86,15 +86,21 @@ def global_options(index: IndexOption = None) -> None:
     pass
 
 
-def _index_path(index: Optional[Path]) -> Path:
-    """The command's own ``--index``, else the one before the command, else NEWSGREP_INDEX, else data/index."""
-    from newsgrep.index import default_index_path
-
+def _given_index(index: Optional[Path]) -> Optional[Path]:
+    """The command's own ``--index``, else the one before the command, else NEWSGREP_INDEX; None when none is."""
     context = get_current_context()
     before = context.find_root().params.get("index")  # click's value: a str (typer makes Paths for callbacks only)
     if before and context.get_parameter_source("index") is not ParameterSource.COMMANDLINE:
-        index = Path(before)
-    return index if index is not None else default_index_path()
+        return Path(before)
+    return index
+
+
+def _index_path(index: Optional[Path]) -> Path:
+    """``_given_index``, else data/index."""
+    from newsgrep.index import default_index_path
+
+    given = _given_index(index)
+    return given if given is not None else default_index_path()
 
 
 @contextmanager
@@ -163,7 +169,7 @@ def ingest(
     index_path = _index_path(index)
 
     def progress(files):
-        return track(files, description="Indexing", console=err, transient=True, disable=quiet or not err.file.isatty())
+        return track(files, description="Indexing", console=err, transient=True, disable=quiet or not err.is_terminal)
 
     with reporting_errors(err):
         if userdict is None and (index_path.parent / "userdict.txt").is_file():
