@@ -175,3 +175,27 @@ def test_same_stem_in_two_folders_keeps_both(run, tmp_path):
     assert len(ids_of(run("search", "軍售", "--json", "--all").stdout)) == 2
     one = run("search", "軍售", "--json").stdout  # the same text twice: one story, the other listed as its copy
     assert len(ids_of(one)) == 1 and len(json.loads(one)["copies"]) == 1
+
+
+def test_analyze_stdin_with_invalid_utf8_reads_replacement_characters_and_warns_once(run, ingested):
+    lines = "習近平強調台灣問題\n".encode() + b"\xff\xfe" + "台灣軍售\n".encode() + "對台軍售".encode("big5") + b"\n"
+    result = run("analyze", input=lines)
+    assert result.exit_code == 0, result.output
+    out = result.stdout.splitlines()
+    assert out[0] == "習近平 強調 台灣 問題" and "\ufffd" in out[1] and out[1].endswith("台灣 軍售") and len(out) == 3
+    assert result.stderr == "newsgrep: warning: <stdin>: 2 lines not valid UTF-8 (first: line 2); undecodable bytes read as U+FFFD\n"
+
+
+def test_analyze_text_argument_with_invalid_utf8_warns_instead_of_crashing(run, ingested):
+    text = b"\xff\xfe".decode("utf-8", "surrogateescape") + "台灣軍售"  # how Python hands over such an argv
+    result = run("analyze", text, "--json")
+    assert result.exit_code == 0, result.output
+    assert [json.loads(line)["original"] for line in result.stdout.splitlines()][-2:] == ["台灣", "軍售"]
+    assert result.stderr == "newsgrep: warning: TEXT is not valid UTF-8; undecodable bytes read as U+FFFD\n"
+
+
+def test_success_is_quiet(run, corpus):
+    assert run("ingest", str(corpus), "--quiet").output == ""
+    for args in (["search", "台灣"], ["show", "000"], ["list"], ["analyze", "台灣"], ["show", "000", "--related"]):
+        result = run(*args)
+        assert result.exit_code == 0 and result.stderr == "" and result.stdout, args

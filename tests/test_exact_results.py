@@ -91,7 +91,7 @@ def test_punctuation_between_words_separates_them(run, query):
 
 
 def test_counts_and_pages(run):
-    first = run("search", "台灣", "-n", "2", "--color", "never")
+    first = run("search", "台灣", "-n", "2", "--color", "always")  # a terminal: the count above the hits
     assert first.exit_code == 0 and "3 articles, showing 1–2" in first.output
     second = run("search", "台灣", "-n", "2", "--page", "2", "--json")
     assert len(second.stdout.splitlines()) == 1

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
@@ -15,22 +15,61 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
-from rich.text import Text
+from rich.markup import escape
+from typer._click import exceptions as click_errors  # typer vendors click; its usage errors live only there
+from typer._click.core import ParameterSource
+from typer._click.globals import get_current_context
+from typer.core import TyperGroup
 
-from newsgrep.console import Color, make_consoles
+from newsgrep.console import Color, make_consoles, safe_text
 from newsgrep.errors import NewsgrepError
+from newsgrep.inert import inert
+
+class OneLineUsageErrors(TyperGroup):
+    """The app's group: a usage error anywhere (options, arguments, values, commands) is one line, exit 2.
+
+    Typer would draw a boxed panel with the usage; grep-like tools say one line
+    (``newsgrep: no such option: --bogus; see newsgrep search --help``).
+    Every usage error is raised while this group parses its own arguments
+    (``make_context``) or resolves and runs a command (``invoke``).
+    """
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        with usage_errors_in_one_line(info_name or "newsgrep"):
+            return super().make_context(info_name, args, parent, **extra)
+
+    def invoke(self, ctx):
+        with usage_errors_in_one_line(ctx.command_path):
+            return super().invoke(ctx)
+
+
+@contextmanager
+def usage_errors_in_one_line(command_path: str) -> Iterator[None]:
+    """Click's usage errors as ``say`` lines naming the help to read (the failing command's, else ``command_path``'s)."""
+    try:
+        yield
+    except click_errors.NoArgsIsHelpError:
+        raise  # bare ``newsgrep`` prints the help
+    except click_errors.ClickException as e:
+        message = e.format_message().rstrip(".")
+        context = getattr(e, "ctx", None)
+        say(f"{message[:1].lower()}{message[1:]}; see {context.command_path if context else command_path} --help")
+        raise typer.Exit(e.exit_code) from None
+
 
 app = typer.Typer(
     name="newsgrep",
+    cls=OneLineUsageErrors,
     help="Search a folder of Chinese news articles: ingest them once, then search and show.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
 
+# Help texts are rich markup: a "[default: …]" note of our own goes through escape() or rich drops it as a tag.
 IndexOption = Annotated[
     Optional[Path],
-    typer.Option("--index", envvar="NEWSGREP_INDEX", help="Index folder [default: data/index]", show_default=False),
+    typer.Option("--index", envvar="NEWSGREP_INDEX", help=escape("Index folder [default: data/index]"), show_default=False),
 ]
 ColorOption = Annotated[Color, typer.Option("--color", help="Colour: auto (terminal only), never, always.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="JSON Lines on stdout, one object per item.")]
@@ -41,10 +80,35 @@ class SortOrder(str, Enum):
     date = "date"
 
 
+@app.callback()
+def global_options(index: IndexOption = None) -> None:
+    # ``newsgrep --index X search …``: read by ``_index_path``. No docstring: the app's help is Typer(help=…).
+    pass
+
+
+def _given_index(index: Optional[Path]) -> Optional[Path]:
+    """The command's own ``--index``, else the one before the command, else NEWSGREP_INDEX; None when none is."""
+    context = get_current_context()
+    before = context.find_root().params.get("index")  # click's value: a str (typer makes Paths for callbacks only)
+    if before and context.get_parameter_source("index") is not ParameterSource.COMMANDLINE:
+        return Path(before)
+    return index
+
+
+def _typed_index() -> bool:
+    """Whether ``--index`` was typed on this command line (before or after the command), not taken from the environment."""
+    context = get_current_context()
+    return any(
+        c.get_parameter_source("index") is ParameterSource.COMMANDLINE for c in (context, context.find_root())
+    )
+
+
 def _index_path(index: Optional[Path]) -> Path:
+    """``_given_index``, else data/index."""
     from newsgrep.index import default_index_path
 
-    return index if index is not None else default_index_path()
+    given = _given_index(index)
+    return given if given is not None else default_index_path()
 
 
 @contextmanager
@@ -53,8 +117,13 @@ def reporting_errors(err: Console) -> Iterator[None]:
     try:
         yield
     except NewsgrepError as e:
-        err.print(Text(f"newsgrep: {e}", style="red"))
+        err.print(safe_text(f"newsgrep: {e}", "red"))
         raise typer.Exit(2) from None
+
+
+def say(message: str) -> None:
+    """One ``newsgrep: …`` line on stderr where no console exists (before options are parsed, after a crash)."""
+    sys.stderr.write(f"newsgrep: {inert(message)}\n")
 
 
 def _field_overrides(specs: list[str]) -> dict[str, str]:
@@ -86,7 +155,7 @@ def ingest(
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Build a fresh index from PATHS and swap it in.")] = False,
     userdict: Annotated[
         Optional[Path],
-        typer.Option("--userdict", help="Extra words, one per line ('word' or 'word freq') [default: userdict.txt beside the index, if any]", show_default=False),
+        typer.Option("--userdict", help=escape("Extra words, one per line ('word' or 'word freq') [default: userdict.txt beside the index, if any]"), show_default=False),
     ] = None,
     field: Annotated[
         Optional[list[str]],
@@ -174,7 +243,8 @@ def search(
         if result.total and err.is_terminal:  # a person is watching: say how many; a script gets JSON alone
             render_count(result, err)
     elif result.total:
-        render_count(result, out if out.is_terminal else err)
+        if out.is_terminal or err.is_terminal:  # above the hits, or beside a pipe where a person still watches
+            render_count(result, out if out.is_terminal else err)
         render_hits(result, out)
     if not result.total:
         render_no_hits(result, err)
@@ -194,6 +264,9 @@ def show(
     from newsgrep.index import NewsIndex
     from newsgrep.views import article_summary, render_article, render_hits, write_json_lines
 
+    context = get_current_context()
+    if not related and context.get_parameter_source("limit") is ParameterSource.COMMANDLINE:
+        raise click_errors.UsageError("-n/--limit only counts --related articles (without it, show prints one article)", ctx=context)
     out, err = make_consoles(Color.never if json else color)
     if related:
         from newsgrep.related import related as find_related
@@ -270,19 +343,43 @@ def analyze(
         # The index's own dictionary (user words included); with no index, the default one from the user's
         # cache. An index path that was named but holds no index is a typo to report, not a place to build in.
         dictionary = dictionary_for(_index_path(index))
-        if dictionary is None and index is not None:
-            raise IndexMissing(str(index))
+        if dictionary is None and _typed_index():
+            raise IndexMissing(str(_index_path(index)))
         dictionary = dictionary or default_dictionary()
     segmenter = (QuerySegmenter if query_mode else IndexSegmenter)(dictionary)
     if text is None:
-        for line in sys.stdin:
-            out.file.write(" ".join(words(line.rstrip("\r\n"), segmenter)) + "\n")
+        bad: list[int] = []
+        for line in _utf8_lines(sys.stdin.buffer, bad):
+            out.file.write(inert(" ".join(words(line.rstrip("\r\n"), segmenter))) + "\n")
+        if bad:
+            lines = f"{len(bad)} line{'s' if len(bad) != 1 else ''}"
+            err.print(safe_text(f"newsgrep: warning: <stdin>: {lines} not valid UTF-8 (first: line {bad[0]}); {REPLACED}", "yellow"))
         return
+    if _has_surrogates(text):  # undecodable argv bytes, as Python hands them over
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        err.print(safe_text(f"newsgrep: warning: TEXT is not valid UTF-8; {REPLACED}", "yellow"))
     tokens = list(run_analyze(text, segmenter, query=query_mode))
     if json:
         write_json_lines(out, (token_dict(t) for t in tokens))
     else:
         render_tokens(tokens, out)
+
+
+REPLACED = "undecodable bytes read as U+FFFD"
+
+
+def _utf8_lines(stream: Iterable[bytes], bad: list[int]) -> Iterator[str]:
+    """Each line of ``stream`` as text; a line that is not valid UTF-8 gets U+FFFD for its bad bytes and its number in ``bad``."""
+    for number, line in enumerate(stream, start=1):
+        try:
+            yield line.decode("utf-8")
+        except UnicodeDecodeError:
+            bad.append(number)
+            yield line.decode("utf-8", "replace")
+
+
+def _has_surrogates(text: str) -> bool:
+    return any("\ud800" <= ch <= "\udfff" for ch in text)
 
 
 def main() -> None:
@@ -294,5 +391,5 @@ def main() -> None:
     except Exception as e:  # SystemExit and KeyboardInterrupt pass through
         if os.environ.get("NEWSGREP_DEBUG"):
             raise
-        print(f"newsgrep: internal error: {type(e).__name__}: {e} (NEWSGREP_DEBUG=1 shows the traceback)", file=sys.stderr)
+        say(f"internal error: {type(e).__name__}: {e} (NEWSGREP_DEBUG=1 shows the traceback)")
         sys.exit(2)

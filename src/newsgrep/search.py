@@ -332,12 +332,13 @@ def _ranked(searcher, compiled, matches: list[int], sort, wanted, story_of, ids,
         ordered = [(n, 0.0) for n in sorted(matches, key=lambda n: (-when[n], n))]
         return _collapse(ordered, story_of, ids, wanted) if collapse else ordered
     allowed = set(matches)
-    k = max(10, (wanted or len(matches)) * 3)
+    k = None if wanted is None else max(10, wanted * 3)
     while True:
-        results = searcher.search(compiled.query, filter=compiled.filter, limit=min(k, len(matches) * 2 + 10))
+        results = searcher.search(compiled.query, filter=compiled.filter, limit=k)
         ordered = [(r.docnum, r.score) for r in results if r.docnum in allowed]
         shown = _collapse(ordered, story_of, ids, wanted) if collapse else ordered
-        if wanted is None or len(shown) >= wanted or results.scored_length() < k:
+        exhausted = k is None or results.scored_length() < k
+        if exhausted or len(shown) >= wanted:
             return shown
         k *= 4
 
