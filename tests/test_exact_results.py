@@ -104,3 +104,22 @@ def test_the_zero_hit_explanation_counts_within_the_filters(run):
     result = run("search", "颱風", "--since", "2025-12-01")
     assert result.exit_code == 1
     assert "颱風: 0 articles within the filters, 1 without" in result.output
+
+
+def test_same_named_files_in_two_folders_are_two_articles_never_merged(run, tmp_path):
+    root = tmp_path / "twnews"
+    pages = {
+        "6ab452b": ("血濺桃機 男子持刀攻擊旅客", "桃園機場今天發生持刀傷人事件，一名男子在出境大廳攻擊旅客，航警局當場將他壓制。"),
+        "a99d613": ("平鎮輪胎行火警 消防急救援", "桃園市平鎮區一間輪胎行今天凌晨發生火警，消防局出動二十輛消防車搶救，所幸無人受傷。"),
+    }
+    for folder, (title, body) in pages.items():
+        (root / folder).mkdir(parents=True)
+        (root / folder / "udn.html").write_text(
+            f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1><p>{body}</p></article></body></html>",
+            encoding="utf-8",
+        )
+    result = run("ingest", str(root))
+    assert "2 added" in result.output and "merged" not in result.output
+    assert titles(run, "血濺桃機") == {"血濺桃機 男子持刀攻擊旅客"}
+    ids = {h["id"] for h in hits(run, "桃園")}
+    assert ids == {"6ab452b/udn", "a99d613/udn"}

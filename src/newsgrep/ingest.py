@@ -200,6 +200,16 @@ def find_article_files(paths: Sequence[Path], *, follow: bool = False) -> Walk:
     return walk
 
 
+def fallback_id(found: Found) -> str:
+    """The id of an article without a URL: its file's path under the folder given, without the suffix.
+
+    ``seeds/000_483c.txt`` ingested as ``seeds`` is ``000_483c``; two ``udn.html`` in different folders are
+    ``6ab452b/udn`` and ``a99d613/udn``, never one id for two sources.
+    """
+    relative = os.path.relpath(found.path, found.root) if found.root else os.path.basename(found.path)
+    return storable(os.path.splitext(relative)[0])
+
+
 def _is_article_name(name: str, path: str) -> bool:
     return os.path.splitext(name)[1].lower() in ARTICLE_SUFFIXES or is_article_file(Path(path))
 
@@ -499,7 +509,7 @@ def _read_if_changed(found: Found, known: StoredFile | None, fields) -> tuple[Fi
     if known is not None and _same_bytes(known.signature, sha):
         return None, known.signature
     # The key names the file in messages and ids: an undecodable name never reaches a record or a terminal raw.
-    read = read_file(Path(key), data, source_path=key, fields=fields)
+    read = read_file(Path(key), data, source_path=key, fields=fields, fallback_id=fallback_id(found))
     if not read.articles:
         raise ReadError(key, "no articles found")
     return read, file_signature(stat.st_size, stat.st_mtime_ns, sha)

@@ -79,7 +79,7 @@ def render_hits(result: SearchResult, out: Console) -> None:
             copies = f"    +{n} cop{'ies' if n != 1 else 'y'}"
             if outlets:
                 copies += ": " + ", ".join(outlets[:5]) + (" …" if len(outlets) > 5 else "")
-            out.print(Text(copies, style="dim"))
+            out.print(safe_text(copies, "dim"))
 
 
 def render_no_hits(result: SearchResult, err: Console) -> None:

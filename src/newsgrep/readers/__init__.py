@@ -66,14 +66,17 @@ def read_file(
     *,
     source_path: str | None = None,
     fields: Mapping[str, str] | None = None,
+    fallback_id: str | None = None,
 ) -> FileRead:
     """Every article in the file at ``path``.
 
     ``data`` is the file's bytes when the caller already has them; ``source_path``
     is what records store as their origin (default: the absolute path).
     ``fields`` names record keys for JSON formats (``{"content": "article_text"}``);
-    an unknown article field there is a ValueError. Errors name the file as
-    ``path`` was given.
+    an unknown article field there is a ValueError. ``fallback_id`` names
+    articles that carry no URL (default: the file's stem); ingest passes the
+    path relative to the folder it was given. Errors name the file as ``path``
+    was given.
     """
     from newsgrep.readers.decode import decode_bytes
     from newsgrep.readers.records import check_fields
@@ -91,7 +94,7 @@ def read_file(
     text = decoded.text
     problems = list(decoded.problems)
     fmt = sniff_format(text, path.suffix)
-    stem = path.stem
+    stem = fallback_id or path.stem
     if fmt == "seed":
         from newsgrep.readers.seed import parse_seed
 
