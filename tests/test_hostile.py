@@ -191,11 +191,14 @@ def test_hostile_show_id_is_one_clear_line(run, ingested, article_id):
 # -- unexpected exceptions, full disks, read-only folders ----------------------------
 
 
-def test_unexpected_exception_is_one_line_unless_debugging(monkeypatch, capsys, index_path):
+@pytest.mark.parametrize(
+    ("message", "shown"), [("boom", "boom"), ("壞\x1b]52;c;aGVsbG8=\x07\u202e", r"壞\x1b]52;c;aGVsbG8=\x07\u202e")], ids=["plain", "escapes"]
+)
+def test_unexpected_exception_is_one_line_unless_debugging(monkeypatch, capsys, index_path, message, shown):
     import newsgrep.cli as cli
 
     def broken(*args, **kwargs):
-        raise RuntimeError("boom")
+        raise RuntimeError(message)
 
     monkeypatch.setattr("newsgrep.index.NewsIndex.open", broken)
     monkeypatch.setattr(sys, "argv", ["newsgrep", "search", "台灣", "--index", str(index_path)])
@@ -204,7 +207,7 @@ def test_unexpected_exception_is_one_line_unless_debugging(monkeypatch, capsys, 
         cli.main()
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
-    assert err.startswith("newsgrep: internal error: RuntimeError: boom") and err.count("\n") == 1
+    assert err.startswith(f"newsgrep: internal error: RuntimeError: {shown}") and err.count("\n") == 1
     monkeypatch.setenv("NEWSGREP_DEBUG", "1")
     with pytest.raises(RuntimeError):
         cli.main()

@@ -68,77 +68,64 @@ def ingested(run, hostile_files):
     return hostile_files
 
 
-COLORS = [(), ("--color", "never"), ("--color", "always")]
+@pytest.fixture(params=[(), ("--color", "never"), ("--color", "always")], ids=["pipe", "never", "always"])
+def color(request) -> tuple[str, ...]:
+    return request.param
 
 
-@pytest.mark.parametrize("color", COLORS, ids=["pipe", "never", "always"])
+def shown(run, *args: str, exit_code: int = 0, stream: str = "stdout", input: str | None = None) -> str:
+    """What ``newsgrep ARGS`` shows on ``stream``, checked to be inert, without our colours and line breaks."""
+    result = run(*args, input=input)
+    assert result.exit_code == exit_code, result.output
+    return assert_inert(getattr(result, stream))
+
+
 def test_ingest_warnings_failures_and_details_show_escapes_as_text(run, hostile_files, color):
-    result = run("ingest", str(hostile_files), "--verbose", "--quiet", *color)  # quiet: no progress display
-    plain = assert_inert(result.stderr)
+    plain = shown(run, "ingest", str(hostile_files), "--verbose", "--quiet", *color, exit_code=2, stream="stderr")  # no progress
     assert inert(f"{JSONL_NAME}: line 2: invalid JSON") in plain
     assert inert(f"{TREC_NAME}: doc 1 (dn\x1b[2J\u202e01): no article text") in plain
     assert inert(f"{BROKEN_NAME}: binary file") in plain
     assert r"颱風\x1b]0;檔名\x07.jsonl" in plain  # what a careful user reads
 
 
-@pytest.mark.parametrize("color", COLORS, ids=["pipe", "never", "always"])
 def test_search_shows_title_snippet_and_id_escaped(run, ingested, color):
-    result = run("search", "颱風", *color)
-    assert result.exit_code == 0
-    plain = assert_inert(result.stdout)
+    plain = shown(run, "search", "颱風", *color)
     assert r"颱風\x1b]0;視窗標題\x07來襲\u202e" in plain
     assert r"\x1b[2J表示颱風\x1b[8m將帶來豪雨\x1b[0m。\x9b31m台灣各地\x00請注意\u200e防範" in plain
     assert r"搜狐\x1b[2J-\x9b31m新聞02" in plain
 
 
-@pytest.mark.parametrize("color", COLORS, ids=["pipe", "never", "always"])
 def test_list_shows_every_field_escaped(run, ingested, color):
-    result = run("list", *color)
-    plain = assert_inert(result.stdout)
+    plain = shown(run, "list", *color)
     assert r"公視\u2066新聞\u2069" in plain and r"颱風\x1b" in plain and r"搜狐\x1b[2J.txt" in plain
     if "always" not in color:  # a terminal's rows are cut to its width
         assert r"颱風\x1b]0;視窗標題\x07來襲\u202e" in plain and r"颱風\x1b]0;檔名\x07.jsonl" in plain
 
 
-@pytest.mark.parametrize("color", COLORS, ids=["pipe", "never", "always"])
 def test_show_lays_out_every_field_escaped(run, ingested, color):
-    result = run("show", "news.example.tw", *color)
-    assert result.exit_code == 0, result.output
-    plain = assert_inert(result.stdout)
+    plain = shown(run, "show", "news.example.tw", *color)
     for value in (TITLE, AUTHOR, OUTLET, URL, JSONL_NAME):
         assert inert(value) in plain
     assert inert(BODY[:40]) in plain
 
 
-@pytest.mark.parametrize("color", COLORS, ids=["pipe", "never", "always"])
 def test_show_related_lists_escaped_hits(run, ingested, color):
-    result = run("show", "news.example.tw", "--related", *color)
-    assert result.exit_code == 0, result.output
-    plain = assert_inert(result.stdout)
+    plain = shown(run, "show", "news.example.tw", "--related", *color)
     assert r"搜狐\x1b[2J-\x9b31m新聞02" in plain and r"颱風\x1b[8m豪雨特報" in plain
 
 
-@pytest.mark.parametrize("color", COLORS, ids=["pipe", "never", "always"])
 def test_analyze_shows_escaped_tokens(run, index_path, color):
-    result = run("analyze", "颱風\x1b]0;標題\x07來襲\u202e台灣", *color)
-    assert result.exit_code == 0, result.output
-    plain = assert_inert(result.stdout)
+    plain = shown(run, "analyze", "颱風\x1b]0;標題\x07來襲\u202e台灣", *color)
     assert "颱風" in plain and "台灣" in plain
-    stdin = run("analyze", *color, input="颱風\x1b[2J來襲\x9b台灣\u202e\n")
-    assert assert_inert(stdin.stdout).startswith("颱風")
+    assert shown(run, "analyze", *color, input="颱風\x1b[2J來襲\x9b台灣\u202e\n").startswith("颱風")
 
 
-@pytest.mark.parametrize("color", COLORS, ids=["pipe", "never", "always"])
 def test_error_and_no_hit_lines_show_escapes_as_text(run, ingested, tmp_path, color):
-    unknown = run("show", "無此\x1b]0;標題\x07\u202e", *color)
-    assert unknown.exit_code == 2
-    assert r"無此\x1b]0;標題\x07\u202e" in assert_inert(unknown.stderr)
-    missing = run("search", "颱風", "--index", str(tmp_path / "沒有\x1b[2J"), *color)
-    assert missing.exit_code == 2
-    assert r"沒有\x1b[2J" in assert_inert(missing.stderr)
-    nothing = run("search", "颱風\x1b[8m火星\u202e", *color)
-    assert nothing.exit_code == 1
-    assert r"火星\u202e" in assert_inert(nothing.stderr)
+    unknown = shown(run, "show", "無此\x1b]0;標題\x07\u202e", *color, exit_code=2, stream="stderr")
+    assert r"無此\x1b]0;標題\x07\u202e" in unknown
+    missing = shown(run, "search", "颱風", "--index", str(tmp_path / "沒有\x1b[2J"), *color, exit_code=2, stream="stderr")
+    assert r"沒有\x1b[2J" in missing
+    assert r"火星\u202e" in shown(run, "search", "颱風\x1b[8m火星\u202e", *color, exit_code=1, stream="stderr")
 
 
 def test_json_carries_the_exact_text_with_every_control_escaped(run, ingested):
@@ -154,28 +141,14 @@ def test_json_carries_the_exact_text_with_every_control_escaped(run, ingested):
     assert {row["path"].rsplit("/", 1)[-1] for row in listed} == {JSONL_NAME, TREC_NAME}
 
 
-def test_internal_error_line_is_inert(monkeypatch, capsys, index_path):
-    import newsgrep.cli as cli
-
-    def broken(*args, **kwargs):
-        raise RuntimeError("壞\x1b]52;c;aGVsbG8=\x07\u202e")
-
-    monkeypatch.setattr("newsgrep.index.NewsIndex.open", broken)
-    monkeypatch.setattr(sys, "argv", ["newsgrep", "search", "台灣", "--index", str(index_path)])
-    monkeypatch.delenv("NEWSGREP_DEBUG", raising=False)
-    with pytest.raises(SystemExit):
-        cli.main()
-    err = capsys.readouterr().err
-    assert r"RuntimeError: 壞\x1b]52;c;aGVsbG8=\x07\u202e" in assert_inert(err)
-
-
 def test_a_real_pipe_gets_no_escape_sequence(ingested, index_path):
     """The installed entry point, its stdout and stderr real pipes (no CliRunner)."""
     env = {**os.environ, "NEWSGREP_INDEX": str(index_path)}
     for args in (["search", "颱風"], ["list"], ["show", "news"], ["show", "nope\x1b[2J"]):
         done = subprocess.run([sys.executable, "-m", "newsgrep", *args], capture_output=True, env=env)
         out, err = done.stdout.decode(), done.stderr.decode()
-        assert_inert(out) and assert_inert(err)
+        assert_inert(out)
+        assert_inert(err)
         assert "颱風" in out or "nope" in err
 
 

@@ -25,6 +25,7 @@ from newsgrep.console import Color, make_consoles, safe_text
 from newsgrep.errors import NewsgrepError
 from newsgrep.inert import inert
 
+
 class OneLineUsageErrors(TyperGroup):
     """The app's group: a usage error anywhere (options, arguments, values, commands) is one line, exit 2.
 
@@ -82,8 +83,7 @@ class SortOrder(str, Enum):
 
 @app.callback()
 def global_options(index: IndexOption = None) -> None:
-    # ``newsgrep --index X search …``: read by ``_index_path``. No docstring: the app's help is Typer(help=…).
-    pass
+    """Options before the command: ``newsgrep --index X search …`` (read by ``_given_index``)."""
 
 
 def _given_index(index: Optional[Path]) -> Optional[Path]:
