@@ -181,7 +181,7 @@ def ingest(
             userdict = index_path.parent / "userdict.txt"
         user_words = read_user_words(userdict) if userdict is not None else None  # None: the index's own
         fields = _field_overrides(field or [])
-        with IngestDisplay(err, enabled=not quiet and err.is_terminal) as progress:
+        with IngestDisplay(err, enabled=not quiet and err.is_terminal and err.file.isatty()) as progress:
             report = ingest_paths(
                 paths, index_path, prune=prune, rebuild=rebuild, user_words=user_words, fields=fields, verbose=verbose,
                 progress=progress, wait=wait, follow=follow,

@@ -431,6 +431,10 @@ class NewsIndex:
 
         if not id_or_prefix:
             raise UnknownArticle("empty article id")
+        try:
+            id_or_prefix.encode("utf-8")
+        except UnicodeEncodeError:  # bytes that are not UTF-8 on the command line: no stored id is like that
+            raise UnknownArticle(f"no article with id {id_or_prefix!r}") from None
 
         def find(s) -> Article:
             exact = s.document(id=id_or_prefix)

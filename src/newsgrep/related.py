@@ -47,7 +47,7 @@ def related(index: NewsIndex, article_id: str, limit: int = 5) -> SearchResult:
         terms = key_terms(index, searcher, article.title + "\n" + article.text[:KEY_TERM_CHARS])
         if not terms:
             return SearchResult(query=f"related:{article.id}", hits=[], total=0)
-        top = terms[0][1]
+        top = terms[0][1] or 1.0  # every word in every article: weights are all 0
         q = wq.Or([wq.Term(field, term, boost=weight / top) for term, weight in terms for field in ("title", "body")])
         # Copies of the article itself are not "related": they are the same story (show lists them).
         own = searcher.document(id=article.id) or {}
