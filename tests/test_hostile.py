@@ -110,8 +110,8 @@ def test_each_hostile_file_gets_one_line_and_the_rest_is_stored(run, hostile, mo
 
 
 def _ids(run) -> set[str]:
-    out = run("search", "台北市政府 OR 高雄港 OR 氣象署 OR 行政院", "--json", "-n", "50").output
-    return {json.loads(line)["id"] for line in out.splitlines() if line.strip()}
+    out = run("search", "台北市政府 OR 高雄港 OR 氣象署 OR 行政院", "--json", "--all", "-n", "50").stdout
+    return {json.loads(line)["id"].rsplit("/", 1)[-1] for line in out.splitlines() if line.strip()}
 
 
 def test_deeply_nested_html_reads_in_linear_time(tmp_path):

@@ -45,7 +45,8 @@ def clean_snapshot(generated, tmp_path, dictionary_folder) -> dict[str, str]:
 
 def generation(index_path: Path) -> int:
     """The newest committed TOC generation (-1 before the index exists)."""
-    gens = [int(m.group(1)) for name in os.listdir(index_path) if (m := re.fullmatch(r"_MAIN_(\d+)\.toc", name))]
+    toc_names = [p.name for p in index_path.glob("gen-*/_MAIN_*.toc")]
+    gens = [int(m.group(1)) for name in toc_names if (m := re.fullmatch(r"_MAIN_(\d+)\.toc", name))]
     return max(gens, default=-1)
 
 

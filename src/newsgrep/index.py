@@ -465,8 +465,9 @@ class NewsIndex:
 
         return self.read(find)
 
-    def story_candidates(self, keys) -> list[Candidate]:
-        """Stored articles sharing one of these band keys (``stories``): those that may be copies of a new one."""
+    def story_candidates(self, keys, limit: int | None = None) -> list[Candidate]:
+        """Stored articles sharing one of these band keys (``stories``), those sharing the most first:
+        the ones that may be copies of a new article."""
         from whoosh import query as wq
 
         from newsgrep.stories import Candidate
@@ -475,9 +476,9 @@ class NewsIndex:
             return []
 
         def find(s) -> list[Candidate]:
-            hits = s.search(wq.Or([wq.Term("story_keys", k) for k in keys]), limit=None, scored=False, sortedby=None)
+            hits = s.search(wq.Or([wq.Term("story_keys", k) for k in keys]), limit=limit)
             found = []
-            for docnum in hits.docs():
+            for docnum in (hit.docnum for hit in hits):
                 fields = s.stored_fields(docnum)
                 if fields.get("signature"):
                     found.append(Candidate(fields["id"], fields["signature"], fields["story"]))

@@ -18,6 +18,12 @@ from dataclasses import dataclass, field
 from newsgrep import stories
 from newsgrep.record import Article
 
+# Candidates looked at per article: the stored articles sharing the most band keys, and the latest articles
+# of this run under each key. A corpus of templated texts (every article a copy of every other) would
+# otherwise compare each article with all before it.
+STORED_CANDIDATES = 50
+RUN_CANDIDATES_PER_KEY = 20
+
 
 @dataclass(frozen=True, slots=True)
 class Placement:
@@ -40,9 +46,9 @@ class StoryGrouping:
     def place(self, article: Article) -> Placement:
         sig = stories.article_signature(article.title, article.text)
         keys = tuple(stories.band_keys(sig))
-        found = {c.id: c for c in self.stored_candidates(keys) if c.id not in self._run}
+        found = {c.id: c for c in self.stored_candidates(keys, STORED_CANDIDATES) if c.id not in self._run}
         for key in keys:
-            for other in self._by_key.get(key, ()):
+            for other in self._by_key.get(key, ())[-RUN_CANDIDATES_PER_KEY:]:
                 found[other] = self._run[other]
         found.pop(article.id, None)
         joined = {self._current(c.story) for c in found.values() if stories.same_story(sig, c.signature)}
@@ -54,7 +60,10 @@ class StoryGrouping:
                     self._run[member] = stories.Candidate(member, candidate.signature, story)
         self._run[article.id] = stories.Candidate(article.id, sig, story)
         for key in keys:
-            self._by_key[key].append(article.id)
+            bucket = self._by_key[key]
+            bucket.append(article.id)
+            if len(bucket) > 2 * RUN_CANDIDATES_PER_KEY:
+                del bucket[:-RUN_CANDIDATES_PER_KEY]
         return Placement(story, sig, keys)
 
     def _current(self, story: str) -> str:
