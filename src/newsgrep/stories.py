@@ -86,14 +86,14 @@ from operator import eq, gt, rshift
 VERSION = 1
 SHINGLE = 5  # characters (UTF-16 code units) per shingle
 BINS = 128  # MinHash bins per signature; the bin is a hash's low 7 bits
-ROWS = 4  # bins per LSH band
-BANDS = BINS // ROWS  # band keys per article (at most)
+ROWS = 3  # bins per LSH band
+BANDS = BINS // ROWS  # band keys per article, at most (42: the last two bins are in no band)
 PER_BIN = 3.7  # hashes under the cut per bin, on average (a bin is empty under it e**-3.7 = 2.5% of the time)
 MIN_CHARS = 50  # shorter texts (letters, digits, ideographs) are copies only of identical texts
 SCHEME = f"oph-minhash/v{VERSION}/shingle{SHINGLE}/bins{BINS}/rows{ROWS}/min{MIN_CHARS}"
 
 # Chosen on the shared corpora with bench/stories.py (bench/README.md has the table).
-THRESHOLD = 0.6  # estimated Jaccard index of the texts' shingle sets
+THRESHOLD = 0.5  # estimated Jaccard index of the texts' shingle sets
 TITLE_THRESHOLD = 0.2  # share of the shorter headline's bigrams found in the other headline
 
 _BIN_BITS = BINS.bit_length() - 1
@@ -288,7 +288,7 @@ _decode_cached = lru_cache(maxsize=8192)(_decode)
 def band_keys(sig: str) -> list[str]:
     """The LSH keys of a signature; articles that share none are taken not to be copies.
 
-    At most ``BANDS`` keys of 18 hex digits (band number, then the low 16 bits
+    At most ``BANDS`` keys of 14 hex digits (band number, then the low 16 bits
     of the band's ``ROWS`` minima; a band with fewer than two filled bins gives
     none), or one ``x`` + 16 hex digits for a short text. Store them in an
     indexed keyword field; the candidates for a new article are the articles
