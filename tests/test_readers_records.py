@@ -132,3 +132,32 @@ def test_trec_gb18030_collection(tmp_path):
     assert first.paragraphs == ["交管部门提醒市民尽量选择公共交通出行。"]
     assert second.id == "news.sohunews.010806-a1b2c3d4e5f60003"
     assert "三十八度 & 以上" in second.lede
+
+
+def test_the_two_reported_slow_files_read_in_seconds(tmp_path):
+    """600 KB of unclosed <b> in a <doc> took 185 s, a body ending in "文字•" x 30000 took 48 s (both quadratic)."""
+    import time
+
+    trec = tmp_path / "tags.trec"
+    trec.write_text("<doc><content>" + "<b>" * 100_000 + "</doc>", encoding="utf-8")
+    started = time.process_time()
+    with pytest.raises(ReadError, match=r"doc 1: no article text"):
+        read_file(trec)
+    assert time.process_time() - started < 5
+    record = {"title": "捷運動工", "content": "台北市政府宣布捷運動工，預計三年後完工通車。" + "文字•" * 30_000}
+    body = tmp_path / "byline.json"
+    body.write_text(json.dumps([record], ensure_ascii=False), encoding="utf-8")
+    started = time.process_time()
+    assert read_file(body).articles[0].lede.startswith("台北市政府宣布捷運動工")
+    assert time.process_time() - started < 5
+
+
+def test_deeply_nested_json_is_a_read_error_not_a_crash(tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000, encoding="utf-8")
+    with pytest.raises(ReadError, match=r"invalid JSON \(arrays or objects nested too deeply\)"):
+        read_file(path)
+    lines = tmp_path / "deep.jsonl"
+    lines.write_text('{"title": "標題", "content": "台北市政府今天宣布。"}\n' + '{"a": ' * 100_000, encoding="utf-8")
+    read = read_file(lines)
+    assert len(read.articles) == 1 and read.problems == ["line 2: invalid JSON (arrays or objects nested too deeply)"]

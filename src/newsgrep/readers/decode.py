@@ -32,7 +32,7 @@ _FAMILY_OF_LABEL = {
 MAX_REPLACED_SHARE = 0.01
 
 # <meta charset="big5">, <meta http-equiv=... content="text/html; charset=big5">, <?xml encoding="gb2312"?>
-_DECLARED = re.compile(rb"""(?:charset|encoding)\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_DECLARED = re.compile(rb"""(?:charset|encoding)\s*+=\s*+["']?\s*+([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 # Control bytes that never occur in text files (NUL is handled separately).
 _BINARY = re.compile(rb"[\x01-\x08\x0e-\x1a\x1c-\x1f]")
 

@@ -14,11 +14,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Iterator
 from urllib.parse import urljoin
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4 import BeautifulSoup, CData, Comment, NavigableString, Tag
 
 from newsgrep.readers.assemble import make_article
 from newsgrep.readers.dates import date_in_url, parse_date
@@ -49,8 +49,10 @@ _DATE_WORDS = frozenset({"time", "date", "datetime", "pubdate", "publishdate", "
 _CAPTION_WORDS = frozenset({"caption", "cpt", "figcaption", "imgcaption", "photocaption", "pic_caption"})
 # ASP.NET pages wrap the whole page in one <form>, so forms are not junk by themselves.
 # Whole-line dates and times that page templates put around the text.
+# (Possessive runs: the tail class also holds spaces, and giving spaces back to ``\s*`` made a long run
+# of spaces after a date quadratic.)
 _DATE_LINE = re.compile(
-    r"^[\s\S]{0,12}?(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?[\s\d:：()（）星期週一二三四五六日]*$"
+    r"^[\s\S]{0,12}?(?:19|20)\d\d\s*+[-/.年]\s*+\d{1,2}\s*+[-/.月]\s*+\d{1,2}\s*+日?[\s\d:：()（）星期週一二三四五六日]*+$"
 )
 # Properties that carry the publication date, best first.
 _DATE_META = (
@@ -69,15 +71,18 @@ _CJK_OR_WORD = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[A-Za-z0-9]+")
 def parse_html(text: str, path: str, stem: str, source_path: str) -> Article | None:
     """The one article a page holds (id: the file stem), or None when no article text is found."""
     soup = BeautifulSoup(text, "lxml")
+    sizes = _Sizes(soup)
     meta = _meta(soup)
     ld = _json_ld_article(soup)
     url = _canonical_url(soup, meta, ld)
     outlet = meta.get("og:site_name") or _ld_name(ld.get("publisher")) or None
-    h1s = [clean_line(h.get_text(" ", strip=False)) for h in soup.find_all("h1")]
+    h1s = [clean_line(h.get_text(" ", strip=False)) for h in soup.find_all("h1") if sizes.small(h)]
     title = _title(soup, meta, ld, h1s)
-    times = [(t.get("datetime"), t.get_text(" ", strip=True), t.get("itemprop")) for t in soup.find_all("time")]
-    times += [(None, t.get_text(" ", strip=True)[:80], None) for t in soup.find_all(_is_date_element)]
-    author = _author_from_markup(soup, outlet)
+    times = [(t.get("datetime"), t.get_text(" ", strip=True), t.get("itemprop"))
+             for t in soup.find_all("time") if sizes.small(t)]
+    times += [(None, t.get_text(" ", strip=True)[:80], None) for t in soup.find_all(True)
+              if _words(t) & _DATE_WORDS and sizes.small(t) and sizes.text(t) <= 80]
+    author = _author_from_markup(soup, outlet, sizes)
     fallback_author = _author_from_meta(meta, ld, outlet)
 
     _strip_junk(soup)
@@ -119,6 +124,58 @@ def html_paragraphs(fragment: str) -> list[str]:
     return [value for kind, value in _blocks(root) if kind != "caption"]
 
 
+# --- measuring elements -----------------------------------------------------------------------------------
+
+
+class _Sizes:
+    """Text and link-text length, descendants and ``<p>`` descendants of every element, in one pass.
+
+    ``get_text()`` walks an element's whole subtree, so calling it for every
+    element that might be a date, a byline or furniture costs the square of the
+    nesting depth (10,000 nested ``<div class="share">`` took minutes). The
+    sizes are taken once, bottom-up, and stay true for an element as long as
+    nothing under it has been removed.
+    """
+
+    # An element with more descendant tags than this is not a headline, a date or a byline.
+    SMALL_NODES = 64
+
+    def __init__(self, root: Tag) -> None:
+        self._of: dict[int, tuple[int, int, int, int]] = {}
+        self._keep: list[Tag] = []  # ids are only unique while their elements live
+        stack: list[tuple[Tag, bool]] = [(root, False)]
+        while stack:
+            node, children_done = stack.pop()
+            if not children_done:
+                stack.append((node, True))
+                stack.extend((c, False) for c in node.contents if isinstance(c, Tag))
+                continue
+            text = links = nodes = paragraphs = 0
+            for child in node.contents:
+                if isinstance(child, Tag):
+                    t, l, n, p = self._of[id(child)]
+                    text, nodes, paragraphs = text + t, nodes + n + 1, paragraphs + p + (child.name == "p")
+                    links += t if child.name == "a" else l
+                elif type(child) in (NavigableString, CData):
+                    text += len(child.strip())
+            self._of[id(node)] = (text, links, nodes, paragraphs)
+            self._keep.append(node)
+
+    def text(self, tag: Tag) -> int:
+        """Characters of ``tag.get_text(strip=True)``."""
+        return self._of[id(tag)][0]
+
+    def links(self, tag: Tag) -> int:
+        """Characters of text inside ``<a>`` elements under ``tag``."""
+        return self._of[id(tag)][1]
+
+    def small(self, tag: Tag) -> bool:
+        return self._of[id(tag)][2] <= self.SMALL_NODES
+
+    def has_paragraphs(self, tag: Tag) -> bool:
+        return self._of[id(tag)][3] > 0
+
+
 # --- metadata -------------------------------------------------------------------------------------------
 
 
@@ -142,11 +199,11 @@ def _json_ld_article(soup: BeautifulSoup) -> dict:
     for script in soup.find_all("script", type=re.compile(r"ld\+json", re.IGNORECASE)):
         try:
             data = json.loads(script.string or script.get_text() or "", strict=False)
-        except (json.JSONDecodeError, ValueError):
+        except (ValueError, RecursionError):  # JSONDecodeError is a ValueError; RecursionError: nested too deep
             continue
-        stack = [data]
+        stack = deque([data])
         while stack:
-            item = stack.pop(0)
+            item = stack.popleft()
             if isinstance(item, list):
                 stack.extend(item)
             elif isinstance(item, dict):
@@ -160,11 +217,13 @@ def _json_ld_article(soup: BeautifulSoup) -> dict:
     return found[0] if found else {}
 
 
-def _ld_text(value: object) -> str:
+def _ld_text(value: object, depth: int = 0) -> str:
+    if depth > 8:  # a real name or URL is never this deep
+        return ""
     if isinstance(value, list):
-        return "、".join(t for t in (_ld_text(v) for v in value) if t)
+        return "、".join(t for t in (_ld_text(v, depth + 1) for v in value) if t)
     if isinstance(value, dict):
-        return _ld_text(value.get("name") or value.get("@id") or "")
+        return _ld_text(value.get("name") or value.get("@id") or "", depth + 1)
     return clean_line(str(value)) if value else ""
 
 
@@ -216,10 +275,10 @@ def _author_from_meta(meta: dict[str, str], ld: dict, outlet: str | None) -> str
     return next((n for n in (_person_name(c, outlet) for c in candidates) if n), None)
 
 
-def _author_from_markup(soup: BeautifulSoup, outlet: str | None) -> str | None:
+def _author_from_markup(soup: BeautifulSoup, outlet: str | None, sizes: _Sizes) -> str | None:
     """The byline the page shows (``.author``, ``itemprop=author``): what readers see, so trusted first."""
     for tag in soup.select('[itemprop="author"], [rel="author"], .author, .reporter, .byline'):
-        if tag.find_parent(attrs={"itemprop": "comment"}) is not None:
+        if not sizes.small(tag) or tag.find_parent(attrs={"itemprop": "comment"}) is not None:
             continue
         name = _person_name(tag.get("content") or tag.get_text(" ", strip=True), outlet)
         if name:
@@ -243,12 +302,6 @@ def _is_person(name: str, outlet: str | None) -> bool:
         name and len(name) <= 20 and "://" not in name and not name.startswith("www.")
         and name != outlet and not _ORG_NAME.search(name) and not re.search(r"\d", name)
     )
-
-
-def _is_date_element(tag: Tag) -> bool:
-    """An element a template uses to show the date (``<div class="time">``, ``<span class="viewtime">``)."""
-    words = _words(tag)
-    return bool(words & _DATE_WORDS) and len(tag.get_text(strip=True)) <= 80
 
 
 def _date(meta: dict[str, str], ld: dict, times: list[tuple], container: Tag | None, url: str | None
@@ -309,29 +362,28 @@ def _strip_junk(soup: BeautifulSoup) -> None:
     """Remove scripts, navigation and furniture; turn ``<br>`` into line breaks."""
     for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
         comment.extract()
+    sizes = _Sizes(soup)
     for tag in soup.find_all(_JUNK_TAGS):
-        if tag.name == "header" and tag.find("p") is not None and len(tag.get_text(strip=True)) > 400:
+        if tag.name == "header" and sizes.text(tag) > 400 and sizes.has_paragraphs(tag):
             continue  # some templates wrap the whole story in <header>
         tag.decompose()
+    sizes = _Sizes(soup)  # measured again without the junk; nothing under a tag changes before it is visited
     for tag in soup.find_all(True):
         # Not ``tag.decomposed``: bs4 4.13+ reads an unset ``_decomposed`` through Tag.__getattr__, i.e.
         # ``tag.find("_decomposed")``, a search of the whole subtree per tag (minutes on deeply nested pages).
         if vars(tag).get("_decomposed") or tag.name in ("html", "body") or tag.attrs is None:
             continue
         style = (tag.get("style") or "").replace(" ", "").lower()
-        if "display:none" in style or (_words(tag) & _NOISE_WORDS and not _is_prose(tag)):
+        if "display:none" in style or (_words(tag) & _NOISE_WORDS and not _is_prose(tag, sizes)):
             tag.decompose()
     for br in soup.find_all("br"):
         br.replace_with("\n")
 
 
-def _is_prose(tag: Tag) -> bool:
+def _is_prose(tag: Tag, sizes: _Sizes) -> bool:
     """Long text with few links: an article that merely sits in an oddly named element."""
-    text = tag.get_text("", strip=True)
-    if len(text) < 600:
-        return False
-    links = sum(len(a.get_text("", strip=True)) for a in tag.find_all("a"))
-    return links / len(text) < 0.2
+    text = sizes.text(tag)
+    return text >= 600 and sizes.links(tag) / text < 0.2
 
 
 def _prose_score(text: str) -> int:
@@ -349,21 +401,25 @@ def _best_container(soup: BeautifulSoup) -> Tag | None:
     marked = soup.find(attrs={"itemprop": "articleBody"})
     if marked is not None and len(marked.get_text(strip=True)) >= 50:
         return marked
+    sizes = _Sizes(soup)
     scores: dict[int, float] = defaultdict(float)
     tags: dict[int, Tag] = {}
     for tag in soup.find_all(True):
-        if tag.name == "p":
+        # A <p> scores its whole text, unless it holds other <p>s (broken markup nests them): then, like
+        # a block, only its own text, or every level would re-read the text below it.
+        whole = tag.name == "p" and not sizes.has_paragraphs(tag)
+        if whole:
             text = tag.get_text("", strip=True)
             start = tag.parent
-        elif tag.name in ("div", "td", "section", "article", "span", "font"):
+        elif tag.name in ("p", "div", "td", "section", "article", "span", "font"):
             text = "".join(s for s in tag.find_all(string=True, recursive=False)).strip()
-            start = tag
+            start = tag.parent if tag.name == "p" else tag
         else:
             continue
         score = _prose_score(text)
         if not score:
             continue
-        link_text = sum(len(a.get_text("", strip=True)) for a in tag.find_all("a")) if tag.name == "p" else 0
+        link_text = sizes.links(tag) if whole else 0
         score *= max(0.0, 1 - link_text / max(1, len(text)))
         node, level = start, 1
         while node is not None and level <= 3 and node.name not in ("html", "[document]"):
@@ -395,7 +451,14 @@ def _blocks(root: Tag) -> Iterator[tuple[str, str]]:
                     yield "paragraph", line
         run, link_chars = [], 0
 
-    for child in root.children:
+    # Depth-first with a stack of child iterators, not recursion: pages nest thousands of elements deep.
+    pending = [iter(root.children)]
+    while pending:
+        child = next(pending[-1], None)
+        if child is None:
+            pending.pop()
+            yield from flush()
+            continue
         if isinstance(child, NavigableString):
             if not isinstance(child, Comment):
                 run.append(str(child))
@@ -417,7 +480,7 @@ def _blocks(root: Tag) -> Iterator[tuple[str, str]]:
                 if text and links < len(text) / 2:
                     yield "heading", text
                 continue
-            yield from _blocks(child)
+            pending.append(iter(child.children))
         else:
             text = child.get_text()
             run.append(text)
@@ -425,7 +488,6 @@ def _blocks(root: Tag) -> Iterator[tuple[str, str]]:
                 link_chars += len(re.sub(r"\s", "", text))
             else:
                 link_chars += sum(len(re.sub(r"\s", "", a.get_text())) for a in child.find_all("a"))
-    yield from flush()
 
 
 def _keep_line(text: str, title: str | None) -> bool:

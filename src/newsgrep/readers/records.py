@@ -38,6 +38,8 @@ _ALIASES = {"source": "outlet", "body": "content", "text": "content", "headline"
 _LIST_KEYS = ("articles", "items", "data", "results", "docs", "news", "records")
 # Placeholder categories some scrapers write when they know none.
 _NO_CATEGORY = {"unknown", "未分類", "未分类", "all", "全部", "none", "null", ""}
+# json.loads recurses once per nesting level; a file of "[[[[…" runs out of stack instead of failing to parse.
+TOO_DEEP = "arrays or objects nested too deeply"
 
 
 def check_fields(fields: Mapping[str, str] | None) -> dict[str, str]:
@@ -66,6 +68,9 @@ def parse_jsonl(text: str, path: str, stem: str, source_path: str, fields: Mappi
         except json.JSONDecodeError as e:
             problems.append(f"line {number}: invalid JSON ({e.msg})")
             continue
+        except RecursionError:
+            problems.append(f"line {number}: invalid JSON ({TOO_DEEP})")
+            continue
         _collect(record, f"line {number}", f"{stem}-{number}", source_path, overrides, articles, problems)
     return articles, problems
 
@@ -78,6 +83,8 @@ def parse_json(text: str, path: str, stem: str, source_path: str, fields: Mappin
         document = json.loads(text)
     except json.JSONDecodeError as e:
         raise ReadError(path, f"invalid JSON at line {e.lineno} column {e.colno} ({e.msg})") from None
+    except RecursionError:
+        raise ReadError(path, f"invalid JSON ({TOO_DEEP})") from None
     articles: list[Article] = []
     problems: list[str] = []
     for number, record in enumerate(_records(document), start=1):
@@ -154,14 +161,14 @@ def record_to_article(record: Mapping[str, Any], fallback_id: str, source_path: 
     )
 
 
-def _text(value: Any) -> str:
-    """A field as text: strings as they are, ``{"name": …}`` by name, lists joined with 、."""
-    if value is None:
+def _text(value: Any, depth: int = 0) -> str:
+    """A field as text: strings as they are, ``{"name": …}`` by name, lists joined with 、 (10 levels at most)."""
+    if value is None or depth > 10:
         return ""
     if isinstance(value, str):
         return value
     if isinstance(value, dict):
-        return _text(value.get("name") or value.get("text") or value.get("value") or "")
+        return _text(value.get("name") or value.get("text") or value.get("value") or "", depth + 1)
     if isinstance(value, list):
-        return "、".join(t for t in (_text(v) for v in value) if t)
+        return "、".join(t for t in (_text(v, depth + 1) for v in value) if t)
     return str(value)

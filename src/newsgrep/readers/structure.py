@@ -42,11 +42,15 @@ _CREDIT_MARKERS = (
     r"图片来源\s*[:：]",
     r"照片來源\s*[:：]",
     r"照片来源\s*[:：]",
-    # 圖／, 攝影：… but not 地圖：, 示意圖： (the marker must not continue a word)
-    r"[（(]?\s*(?<![\u4e00-\u9fff])(?:資料照|资料照|圖|图|攝影|摄影)\s*[／/:：]",
+    # 圖／, 攝影：… but not 地圖：, 示意圖： (the marker must not continue a word). Spaces before the marker
+    # are taken from the start of their run only and never given back: a long run of spaces with no marker
+    # after it would otherwise be rescanned from each of its positions (quadratic time).
+    r"(?:[（(]|(?<![\s（(]))\s*+(?<![\u4e00-\u9fff])(?:資料照|资料照|圖|图|攝影|摄影)\s*+[／/:：]",
     # （圖翻攝自google map）, （圖擷取自民進黨臉書）
-    r"[（(]\s*(?:圖|图|照片)(?:翻攝|翻摄|擷取|撷取|取自|截自)",
+    r"[（(]\s*+(?:圖|图|照片)(?:翻攝|翻摄|擷取|撷取|取自|截自)",
 )
+# The credit runs to the end of the line; only the last line of a text can end with one (``.*$`` tried
+# from every marker of every earlier line would rescan to that line's end each time).
 _CREDIT = re.compile(r"(?P<credit>(?:" + "|".join(_CREDIT_MARKERS) + r").*)$", re.IGNORECASE)
 CREDIT_MAX_CHARS = 80
 CAPTION_MAX_CHARS = 150
@@ -68,7 +72,8 @@ def split_caption(line: str) -> Caption | None:
     The credit must end the line and must not itself read like a sentence, so
     ``他說圖片來源：網路，並不可靠。`` stays a paragraph.
     """
-    match = _CREDIT.search(line)
+    body = line[:-1] if line.endswith("\n") else line
+    match = _CREDIT.search(line, body.rfind("\n") + 1)
     if not match:
         return None
     credit = clean_line(match.group("credit"))
@@ -130,7 +135,9 @@ def derive_title(lede: str) -> str:
 
 
 # Separators between a headline and the site, section or author names a page glues to it.
-_TITLE_SEPARATORS = re.compile(r"\s*[|｜│]\s*|\s+[-–—_]\s+")
+# Whitespace is matched from the start of its run and never given back, so a long run of spaces without a
+# separator costs one pass, not one pass per space.
+_TITLE_SEPARATORS = re.compile(r"(?<!\s)\s*+[|｜│]\s*+|(?<!\s)\s++[-–—_]\s++")
 SITE_SEGMENT_MAX_CHARS = 30
 
 
@@ -172,9 +179,15 @@ _LEADING_BYLINE = re.compile(
 _CNA_BYLINE = re.compile(r"^[\s（(]*中央社(?:記者|记者)(?P<name>[\u4e00-\u9fff]{3})")
 
 
+# A credit that ends a paragraph is short; only this many closing characters are searched. The pattern
+# (repeated role words, then names) backtracks through every earlier start when it fails, which over a
+# whole paragraph is quadratic (a 270 KB body ending in "文字•" x 30000 took 48 s).
+TRAILING_BYLINE_MAX_CHARS = 80
+
+
 def split_trailing_byline(paragraph: str) -> tuple[str, str | None]:
     """``'…成問題了。」報導•攝影╱張嘉恬'`` -> (``'…成問題了。」'``, ``'張嘉恬'``); unchanged with None otherwise."""
-    match = _TRAILING_BYLINE.search(paragraph)
+    match = _TRAILING_BYLINE.search(paragraph, max(0, len(paragraph) - TRAILING_BYLINE_MAX_CHARS))
     if not match or match.start() == 0:
         return paragraph, None
     return clean_line(paragraph[: match.start()]), match["names"] or match["names2"]
