@@ -161,3 +161,19 @@ def test_deeply_nested_json_is_a_read_error_not_a_crash(tmp_path):
     lines.write_text('{"title": "標題", "content": "台北市政府今天宣布。"}\n' + '{"a": ' * 100_000, encoding="utf-8")
     read = read_file(lines)
     assert len(read.articles) == 1 and read.problems == ["line 2: invalid JSON (arrays or objects nested too deeply)"]
+
+
+def test_a_record_whose_text_lacks_a_final_full_stop_is_kept(tmp_path):
+    """Short text without 。 is heading-shaped; as a record's whole content it is still the article."""
+    rows = [{"url": "https://news.example.tw/a/1", "title": "快訊", "content": "台北市今天上午發生規模四點二地震"},
+            {"url": "https://news.example.tw/a/2", "title": "快訊", "content": "台北市今天上午發生規模四點二地震。"},
+            {"url": "https://news.example.tw/a/3", "title": "颱風動態",
+             "content": "颱風最新動態\n中央氣象署表示颱風明天清晨最接近台灣"}]
+    path = tmp_path / "flash.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    read = read_file(path)
+    assert read.problems == []
+    first, second, third = read.articles
+    assert first.lede == "台北市今天上午發生規模四點二地震"
+    assert second.lede == "台北市今天上午發生規模四點二地震。"
+    assert third.lede == "颱風最新動態" and third.text.endswith("中央氣象署表示颱風明天清晨最接近台灣")

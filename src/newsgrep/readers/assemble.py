@@ -103,7 +103,11 @@ def make_article(
         found_captions.extend(caps)
     lede_at = next((i for i, b in enumerate(blocks) if b.kind == "paragraph"), None)
     if lede_at is None:
-        return None
+        # Only heading-shaped lines (short, no 。): a one-line flash or a text that never ends its
+        # sentences is still the article, so its first line is the lede.
+        if not blocks:
+            return None
+        lede_at = 0
     lede = blocks.pop(lede_at).text
     author = author or byline_author(lede) or fallback_author
     title = strip_site_name(unescape(title)) if title else ""
