@@ -98,3 +98,19 @@ def test_page_without_article_text_is_a_read_error(tmp_path):
     path.write_text("<html><head><title>x</title></head><body><nav><a href='/'>首頁</a></nav></body></html>")
     with pytest.raises(ReadError, match="no article text found in the page"):
         read_file(path)
+
+
+def test_a_facebook_url_or_an_outlet_is_never_the_author(tmp_path):
+    page = tmp_path / "udn.html"
+    page.write_text(
+        "<html><head><meta charset='utf-8'><title>澎湖空屋驚見男屍 | 聯合新聞網</title>"
+        "<meta property='article:author' content='https://www.facebook.com/myudn/'>"
+        "<meta name='author' content='聯合新聞網'><meta property='og:site_name' content='聯合新聞網'></head><body>"
+        "<div class='story_bady_info_author'><span>2018-02-28 14:31</span>聯合報 記者</div>"
+        "<div class='story'><p>馬公水仙宮旁的一處廢棄破屋內，今天上午被民眾發現一具男性遺體，警方已到場調查。</p>"
+        "<p>警方初步研判死者為附近居民，死亡時間約兩天，詳細死因仍待檢察官相驗釐清。</p></div></body></html>",
+        encoding="utf-8",
+    )
+    [article] = read_file(page).articles
+    assert article.author is None
+    assert article.byline == "2018-02-28 14:31 聯合報 記者"

@@ -177,3 +177,66 @@ def test_a_record_whose_text_lacks_a_final_full_stop_is_kept(tmp_path):
     assert first.lede == "台北市今天上午發生規模四點二地震"
     assert second.lede == "台北市今天上午發生規模四點二地震。"
     assert third.lede == "颱風最新動態" and third.text.endswith("中央氣象署表示颱風明天清晨最接近台灣")
+
+
+@pytest.mark.parametrize(
+    ("printed", "author"),
+    [
+        ("三立新聞網", None),
+        ("中央通訊社", None),
+        ("ETtoday新聞雲", None),
+        ("https://www.facebook.com/setnews", None),
+        ("聯合報／ 記者", None),
+        ("聯合新聞網／ 綜合報導", None),
+        ("中央社／ 台北18日電", None),
+        ("社會中心", None),
+        ("國際中心", None),
+        ("編輯", None),
+        ("聯合報／ 陳詩婷／康寧醫院營養師", "陳詩婷"),
+        ("記者王煌忠／台中報導", "王煌忠"),
+        ("文／文心蘭", "文心蘭"),
+        ("林意慈", "林意慈"),
+    ],
+)
+def test_author_only_when_it_names_a_person_and_the_byline_as_printed(tmp_path, printed, author):
+    record = {"url": "https://news.example.tw/a/9", "title": "市議會今審總預算", "author": printed,
+              "content": "台北市議會今天開議審查明年度總預算，議員關切捷運延伸線經費。"}
+    path = tmp_path / "authors.jsonl"
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    [article] = read_file(path).articles
+    assert article.author == author
+    assert article.byline == (None if printed.startswith("https:") else printed)
+
+
+def test_a_byline_in_the_text_names_the_author_when_the_field_names_an_outlet(tmp_path):
+    record = {"title": "高鐵加開班次", "author": "三立新聞網",
+              "content": "記者陳大明／台北報導\n台灣高鐵今天宣布，連假期間加開班次，旅客可提早訂票。"}
+    path = tmp_path / "setn.jsonl"
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    [article] = read_file(path).articles
+    assert (article.author, article.byline) == ("陳大明", "三立新聞網")
+    assert article.lede.startswith("台灣高鐵今天宣布")
+
+
+def test_a_crawl_time_is_kept_apart_and_never_taken_for_the_publication_date(tmp_path):
+    rows = [
+        {"url": "https://udn.com/news/story/124648/9128913", "title": "毒雞蛋風暴", "publish_date": None,
+         "crawled_at": "2025-11-19T07:07:58.173644", "content": "衛福部食藥署昨晚緊急通報，彰化縣衛生局抽驗市售雞蛋。"},
+        {"url": "https://udn.com/news/story/7315/3004543", "title": "澎湖空屋", "publish_date": "2018-02-28 14:31",
+         "crawled_at": "2025-11-19T07:08:01", "content": "馬公水仙宮旁的一處廢棄破屋內，今天發現一具男屍。"},
+    ]
+    path = tmp_path / "udn_14days.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    undated, dated = read_file(path).articles
+    assert undated.date is None
+    assert undated.crawled_at == dt.datetime(2025, 11, 19, 7, 7, 58, tzinfo=TAIWAN)
+    assert dated.date == dt.datetime(2018, 2, 28, 14, 31, tzinfo=TAIWAN)
+    assert dated.crawled_at == dt.datetime(2025, 11, 19, 7, 8, 1, tzinfo=TAIWAN)
+
+
+def test_the_crawl_time_key_can_be_named(tmp_path):
+    path = tmp_path / "custom.jsonl"
+    record = {"title": "標題", "content": "內文寫在這裡，沒有發布時間。", "saved": "2025-11-19 07:07"}
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    [article] = read_file(path, fields={"crawled_at": "saved"}).articles
+    assert (article.date, article.crawled_at) == (None, dt.datetime(2025, 11, 19, 7, 7, tzinfo=TAIWAN))

@@ -3,7 +3,9 @@
 Readers differ in where they find a title, a date or paragraphs; what happens
 next is shared: site names come off titles, noise and captions are sorted out
 of the paragraphs, the first paragraph becomes the lede, a byline names the
-author when no field did, and a missing title is derived from the lede.
+author when no field did, and a missing title is derived from the lede. An
+author is kept only when it names a person; the credit line as printed is kept
+as the byline either way.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from newsgrep.readers.structure import (
     byline_line,
     clean_line,
     derive_title,
+    leading_byline,
+    person_name,
+    printed_byline,
     split_trailing_byline,
     strip_site_name,
 )
@@ -67,18 +72,25 @@ def make_article(
     outlet: str | None = None,
     author: str | None = None,
     fallback_author: str | None = None,
+    byline: str | None = None,
     category: str | None = None,
     tags: Iterable[str] = (),
     captions: Iterable[Caption] = (),
     headings: Sequence[int] = (),
+    crawled_at: dt.date | dt.datetime | None = None,
 ) -> Article | None:
     """An Article from extracted parts, or None when no article text is left after cleanup.
 
     ``headings`` lists indexes into ``paragraphs`` that the source marked as
     sub-headings (HTML ``<h2>``); other paragraphs are classified by shape.
-    The author is ``author`` if given, else a byline in the text, else
-    ``fallback_author`` (metadata a page is less sure of than its byline).
+    The author is the person ``author`` names if it names one (not a URL, an
+    outlet or a desk), else the person a byline in the text names, else the
+    one ``fallback_author`` names (metadata a page is less sure of than its
+    byline). ``byline`` is the credit as the source printed it; without one,
+    a byline found in the text is kept.
     """
+    author = person_name(author, outlet)
+    byline = printed_byline(byline)
     blocks: list[Block] = []
     found_captions = list(captions)
     marked = set(headings)
@@ -94,10 +106,14 @@ def make_article(
             continue
         credited = byline_line(text)
         if credited:  # a paragraph that only names the reporter
-            author = author or credited
+            author = author or person_name(credited, outlet)
+            byline = byline or text
             continue
+        whole = text
         text, credited = split_trailing_byline(text)
-        author = author or credited
+        if credited:
+            author = author or person_name(credited, outlet)
+            byline = byline or clean_line(whole[len(text):])
         more, caps = build_body([text])
         blocks.extend(more)
         found_captions.extend(caps)
@@ -109,7 +125,8 @@ def make_article(
             return None
         lede_at = 0
     lede = blocks.pop(lede_at).text
-    author = author or byline_author(lede) or fallback_author
+    author = author or person_name(byline_author(lede), outlet) or person_name(fallback_author, outlet)
+    byline = byline or leading_byline(lede)
     title = strip_site_name(unescape(title)) if title else ""
     return Article(
         id=article_id,
@@ -122,7 +139,9 @@ def make_article(
         captions=tuple(found_captions),
         url=url or None,
         outlet=clean_line(outlet) if outlet else None,
-        author=clean_line(author) if author else None,
+        author=author,
         category=clean_line(category) if category else None,
         tags=tuple(t for t in (clean_line(str(t)) for t in tags) if t),
+        byline=byline,
+        crawled_at=crawled_at,
     )

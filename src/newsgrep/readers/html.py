@@ -12,6 +12,7 @@ best-scoring element's paragraphs and sub-headings, in order, are the article.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import re
 from collections import defaultdict, deque
@@ -22,7 +23,7 @@ from bs4 import BeautifulSoup, CData, Comment, NavigableString, Tag
 
 from newsgrep.readers.assemble import make_article
 from newsgrep.readers.dates import date_in_url, parse_date
-from newsgrep.readers.structure import byline_author, clean_line, strip_site_name
+from newsgrep.readers.structure import clean_line, person_name, printed_byline, strip_site_name
 from newsgrep.record import Article, Caption
 
 _JUNK_TAGS = (
@@ -46,6 +47,9 @@ _NOISE_WORDS = frozenset({
 })
 _DATE_WORDS = frozenset({"time", "date", "datetime", "pubdate", "publishdate", "viewtime", "updatetime",
                          "posttime", "createtime", "newstime", "publish", "published"})
+# class/id words of the element that shows the byline (``story_bady_info_author``, ``reporter``).
+_BYLINE_WORDS = frozenset({"author", "reporter", "byline", "writer", "journalist"})
+_COMMENT_WORDS = frozenset({"comment", "comments", "fbcomment", "reply", "replies", "discussion"})
 _CAPTION_WORDS = frozenset({"caption", "cpt", "figcaption", "imgcaption", "photocaption", "pic_caption"})
 # ASP.NET pages wrap the whole page in one <form>, so forms are not junk by themselves.
 # Whole-line dates and times that page templates put around the text.
@@ -61,8 +65,6 @@ _DATE_META = (
 )
 _TITLE_META = ("og:title", "twitter:title", "title", "parsely-title", "dc.title", "headline")
 _AUTHOR_META = ("author", "dable:author", "article:author", "dc.creator", "parsely-author")
-# Names of organisations, not people: "中央通訊社", "聯合新聞網", "ETtoday新聞雲".
-_ORG_NAME = re.compile(r"新聞|新闻|電子報|日報|時報|通訊社|通讯社|網|网|雲|News|TV|Media|報$", re.IGNORECASE)
 _ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "blogposting", "analysisnewsarticle",
                   "opinionnewsarticle", "webpage"}
 _CJK_OR_WORD = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[A-Za-z0-9]+")
@@ -82,7 +84,7 @@ def parse_html(text: str, path: str, stem: str, source_path: str) -> Article | N
              for t in soup.find_all("time") if sizes.small(t)]
     times += [(None, t.get_text(" ", strip=True)[:80], None) for t in soup.find_all(True)
               if _words(t) & _DATE_WORDS and sizes.small(t) and sizes.text(t) <= 80]
-    author = _author_from_markup(soup, outlet, sizes)
+    author, byline = _byline_from_markup(soup, outlet, sizes)
     fallback_author = _author_from_meta(meta, ld, outlet)
 
     _strip_junk(soup)
@@ -109,6 +111,7 @@ def parse_html(text: str, path: str, stem: str, source_path: str) -> Article | N
         outlet=outlet,
         author=author,
         fallback_author=fallback_author,
+        byline=byline,
         category=meta.get("article:section") or _ld_text(ld.get("articleSection")) or None,
         tags=[t.strip() for t in (meta.get("news_keywords") or "").split(",") if t.strip()],
         captions=captions,
@@ -272,36 +275,37 @@ def _squeeze(text: str) -> str:
 
 def _author_from_meta(meta: dict[str, str], ld: dict, outlet: str | None) -> str | None:
     candidates = [_ld_text(ld.get("author"))] + [meta.get(k, "") for k in _AUTHOR_META]
-    return next((n for n in (_person_name(c, outlet) for c in candidates) if n), None)
+    return next((n for n in (person_name(c, outlet) for c in candidates) if n), None)
 
 
-def _author_from_markup(soup: BeautifulSoup, outlet: str | None, sizes: _Sizes) -> str | None:
-    """The byline the page shows (``.author``, ``itemprop=author``): what readers see, so trusted first."""
-    for tag in soup.select('[itemprop="author"], [rel="author"], .author, .reporter, .byline'):
-        if not sizes.small(tag) or tag.find_parent(attrs={"itemprop": "comment"}) is not None:
+def _byline_from_markup(soup: BeautifulSoup, outlet: str | None, sizes: _Sizes) -> tuple[str | None, str | None]:
+    """(person, printed byline) from what the page shows (``.author``, ``itemprop=author``), trusted first.
+
+    The printed byline is the text of the element that named the person, else
+    of the first such element (``聯合報 記者`` names nobody but is the credit).
+    """
+    printed = None
+    candidates = (t for t in soup.find_all(True) if sizes.small(t) and (
+        _words(t) & _BYLINE_WORDS or t.get("itemprop") == "author" or "author" in (t.get("rel") or ())))
+    for tag in itertools.islice(candidates, 50):  # a page has a few; thousands are an attack
+        if _in_comments(tag):
             continue
-        name = _person_name(tag.get("content") or tag.get_text(" ", strip=True), outlet)
+        shown = printed_byline(tag.get_text(" ", strip=True))
+        name = person_name(tag.get("content") or shown, outlet)
         if name:
-            return name
-    return None
+            return name, shown or printed
+        printed = printed or shown
+    return None, printed
 
 
-def _person_name(raw: str, outlet: str | None) -> str | None:
-    """``記者陳嘉寧／桃園機場報導`` -> ``陳嘉寧``; None for URLs, the outlet and organisations."""
-    name = clean_line(raw or "")
-    name = byline_author(name) or name
-    name = re.sub(r"^(?:記者|记者|作者|文|撰文)[：:／/\s]*", "", name)
-    name = re.sub(r"[／/╱].*$", "", name).strip()
-    return name if _is_person(name, outlet) else None
-
-
-def _is_person(name: str, outlet: str | None) -> bool:
-    """A short name that is not a URL, not the outlet and not an organisation's name."""
-    name = clean_line(name or "")
-    return bool(
-        name and len(name) <= 20 and "://" not in name and not name.startswith("www.")
-        and name != outlet and not _ORG_NAME.search(name) and not re.search(r"\d", name)
-    )
+def _in_comments(tag: Tag) -> bool:
+    """Inside a comment thread (``itemprop=comment``, ``class="comment-author"``): a reader, not the reporter."""
+    node: Tag | None = tag
+    while node is not None and node.name != "[document]":
+        if node.get("itemprop") == "comment" or _words(node) & _COMMENT_WORDS:
+            return True
+        node = node.parent
+    return False
 
 
 def _date(meta: dict[str, str], ld: dict, times: list[tuple], container: Tag | None, url: str | None

@@ -19,14 +19,15 @@ from newsgrep.readers.dates import date_in_url, parse_date
 from newsgrep.readers.structure import split_text_paragraphs
 from newsgrep.record import Article
 
-# Article field -> keys tried in order. The crawl time is the date of last resort.
+# Article field -> keys tried in order. A crawl time is never a publication date: it is kept apart.
 FIELD_KEYS: dict[str, tuple[str, ...]] = {
     "title": ("title", "headline", "contenttitle", "name"),
     "content": ("content", "body", "text", "maintext", "article", "article_text", "fulltext", "description"),
     "date": (
         "published_date", "publish_date", "date_publish", "datePublished", "published_at", "published",
-        "pubDate", "pubdate", "date", "time", "created_at", "crawled_at", "date_download",
+        "pubDate", "pubdate", "date", "time", "created_at",
     ),
+    "crawled_at": ("crawled_at", "crawl_time", "crawled", "scraped_at", "fetched_at", "date_download"),
     "url": ("url", "link", "canonical_url", "source_url", "href"),
     "outlet": ("source_name", "media_name", "outlet", "site_name", "publisher", "source", "media"),
     "author": ("author", "authors", "byline", "reporter"),
@@ -135,14 +136,7 @@ def record_to_article(record: Mapping[str, Any], fallback_id: str, source_path: 
         content = "\n".join(_text(c) for c in content)
     paragraphs = split_text_paragraphs(unescape(_text(content))) if content else []
     url = _text(pick("url")) or None
-    date = None
-    keys = (overrides["date"],) if "date" in overrides else FIELD_KEYS["date"]
-    for key in keys:
-        date = parse_date(record.get(key))
-        if date is not None:
-            break
-    if date is None:
-        date = date_in_url(url)
+    date = _first_date(record, "date", overrides) or date_in_url(url)
     category = _text(pick("category"))
     tags = pick("tags") or ()
     if isinstance(tags, str):
@@ -156,9 +150,16 @@ def record_to_article(record: Mapping[str, Any], fallback_id: str, source_path: 
         url=url,
         outlet=_text(pick("outlet")),
         author=_text(pick("author")),
+        byline=_text(pick("author")),
+        crawled_at=_first_date(record, "crawled_at", overrides),
         category=None if category.strip().lower() in _NO_CATEGORY else category,
         tags=[_text(t) for t in tags] if isinstance(tags, list) else (),
     )
+
+
+def _first_date(record: Mapping[str, Any], target: str, overrides: Mapping[str, str]):
+    keys = (overrides[target],) if target in overrides else FIELD_KEYS[target]
+    return next((d for d in (parse_date(record.get(key)) for key in keys) if d is not None), None)
 
 
 def _text(value: Any, depth: int = 0) -> str:
