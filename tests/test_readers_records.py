@@ -240,3 +240,31 @@ def test_the_crawl_time_key_can_be_named(tmp_path):
     path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
     [article] = read_file(path, fields={"crawled_at": "saved"}).articles
     assert (article.date, article.crawled_at) == (None, dt.datetime(2025, 11, 19, 7, 7, tzinfo=TAIWAN))
+
+
+def test_fallback_id_replaces_the_file_stem_in_every_format(tmp_path):
+    seed = tmp_path / "1.txt"
+    seed.write_text(" date 2025-01-02 高雄港貨櫃吞吐量成長，港務公司表示將持續擴建碼頭。", encoding="utf-8")
+    assert read_file(seed, fallback_id="kaohsiung/1").articles[0].id == "kaohsiung/1"
+    rows = [{"title": "沒有網址", "content": "這則紀錄沒有網址，識別碼來自呼叫者。"},
+            {"url": "https://news.example.tw/a/7", "title": "有網址", "content": "這則紀錄有網址，識別碼來自網址。"}]
+    lines = tmp_path / "dump.jsonl"
+    lines.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    first, second = read_file(lines, fallback_id="crawl/dump").articles
+    assert first.id == "crawl/dump-1" and second.id == url_article_id("https://news.example.tw/a/7")
+    array = tmp_path / "dump.json"
+    array.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    assert read_file(array, fallback_id="crawl/array").articles[0].id == "crawl/array-1"
+    trec = tmp_path / "news.txt"
+    trec.write_bytes(SOGOU.encode("gb18030"))
+    assert read_file(trec, fallback_id="sogou/news").articles[1].id == "sogou/news-a1b2c3d4e5f60003"
+
+
+def test_a_wayback_address_in_a_record_is_the_original_url(tmp_path):
+    record = {"url": "https://web.archive.org/web/20150612083015/http://news.example.cn/2015-06/11/c_1115581234.htm",
+              "title": "存檔網址", "content": "網頁存檔服務的網址應還原為原始網址。"}
+    path = tmp_path / "archived.jsonl"
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    [article] = read_file(path).articles
+    assert article.url == "http://news.example.cn/2015-06/11/c_1115581234.htm"
+    assert article.id == url_article_id(article.url)

@@ -100,3 +100,14 @@ def test_twnews_pages_never_take_a_facebook_url_for_the_author():
     for page in (DATA / "html" / "twnews").glob("*/*.html"):
         author = read_file(page).articles[0].author
         assert author is None or not author.startswith("http"), page
+
+
+def test_twnews_udn_pages_get_ids_from_their_own_urls():
+    from newsgrep.readers.assemble import url_article_id
+
+    folder = DATA / "html" / "twnews"
+    new, old = read_file(folder / "6ab452b" / "udn.html").articles[0], read_file(folder / "9df525c" / "udn.html").articles[0]
+    assert new.url.endswith("/3705102") and old.url.endswith("/3004543")
+    assert (new.id, old.id) == (url_article_id(new.url), url_article_id(old.url))
+    same = read_file(folder / "a99d613" / "udn.html").articles[0]  # the same article saved by another template
+    assert same.id == old.id

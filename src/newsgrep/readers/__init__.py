@@ -66,6 +66,7 @@ def read_file(
     *,
     source_path: str | None = None,
     fields: Mapping[str, str] | None = None,
+    fallback_id: str | None = None,
 ) -> FileRead:
     """Every article in the file at ``path``.
 
@@ -74,6 +75,12 @@ def read_file(
     ``fields`` names record keys for JSON formats (``{"content": "article_text"}``);
     an unknown article field there is a ValueError. Errors name the file as
     ``path`` was given.
+
+    Ids: an article that declares its URL (a page's canonical link, og:url,
+    JSON-LD, a Wayback capture's original address; a record's ``url``) gets
+    ``assemble.url_article_id`` of it, so the same article has one id in any
+    file. Otherwise the id is ``fallback_id`` (default: the file name's stem),
+    with ``-<n>`` added per record in JSON and ``<doc>`` files.
     """
     from newsgrep.readers.decode import decode_bytes
     from newsgrep.readers.records import check_fields
@@ -91,7 +98,7 @@ def read_file(
     text = decoded.text
     problems = list(decoded.problems)
     fmt = sniff_format(text, path.suffix)
-    stem = path.stem
+    stem = fallback_id or path.stem
     if fmt == "seed":
         from newsgrep.readers.seed import parse_seed
 

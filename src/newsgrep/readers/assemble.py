@@ -42,6 +42,53 @@ def unescape(text: str) -> str:
     return html.unescape(text).replace("\u00a0", " ")
 
 
+# A page saved from the Wayback Machine links to web.archive.org/web/<14-digit capture time>[flag_]/<original>.
+_WAYBACK = re.compile(
+    r"^(?:(?:https?:)?//(?:web\.)?archive\.org)?/web/(?P<stamp>\d{4,14})(?:[a-z]{2}_)?/(?P<url>.+)$", re.IGNORECASE
+)
+_HOME_PATHS = {"", "/", "/index.html", "/index.htm", "/index.php", "/index.shtml", "/default.aspx", "/default.asp"}
+
+
+def wayback_parts(url: str) -> tuple[str, str] | None:
+    """``(original URL, capture stamp)`` of a Wayback Machine address, else None."""
+    match = _WAYBACK.match(url.strip())
+    if not match:
+        return None
+    original = match["url"]
+    if original.startswith("//"):
+        original = "http:" + original
+    elif not re.match(r"[a-z][a-z0-9+.-]*:", original, re.IGNORECASE):
+        original = "http://" + original
+    elif re.match(r"https?:/[^/]", original, re.IGNORECASE):  # the archive collapses "//" in its paths
+        original = original.replace(":/", "://", 1)
+    return original, match["stamp"]
+
+
+def page_url(url: str | None) -> str | None:
+    """The address of the article itself, or None: archive wrappers come off, and a URL that names no
+    page (a site's home page, a ``mailto:``) is not the article's, so it neither identifies nor merges it."""
+    url = (url or "").strip()
+    if not url:
+        return None
+    if url.startswith("//"):
+        url = "https:" + url
+    unwrapped = wayback_parts(url)
+    if unwrapped:
+        url = unwrapped[0]
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    if parts.path.rstrip("/") in _HOME_PATHS and not parts.query:
+        return None
+    return url
+
+
+def article_id_for(url: str | None, fallback_id: str) -> str:
+    """The id made from the article's own URL when it has one (``page_url``), else ``fallback_id``."""
+    url = page_url(url)
+    return url_article_id(url) if url else fallback_id
+
+
 def normalize_url(url: str) -> str:
     """The URL without fragment and tracking parameters, host lower-cased: what identifies the page."""
     parts = urlsplit(url.strip())

@@ -21,7 +21,7 @@ from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, CData, Comment, NavigableString, Tag
 
-from newsgrep.readers.assemble import make_article
+from newsgrep.readers.assemble import article_id_for, make_article, page_url, wayback_parts
 from newsgrep.readers.dates import date_in_url, parse_date
 from newsgrep.readers.structure import clean_line, person_name, printed_byline, strip_site_name
 from newsgrep.record import Article, Caption
@@ -70,8 +70,12 @@ _ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "blogposting
 _CJK_OR_WORD = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[A-Za-z0-9]+")
 
 
-def parse_html(text: str, path: str, stem: str, source_path: str) -> Article | None:
-    """The one article a page holds (id: the file stem), or None when no article text is found."""
+def parse_html(text: str, path: str, fallback_id: str, source_path: str) -> Article | None:
+    """The one article a page holds, or None when no article text is found.
+
+    Its id comes from the URL the page declares for itself (``assemble.article_id_for``);
+    ``fallback_id`` (the caller's, e.g. the file's path in the corpus) when it declares none.
+    """
     soup = BeautifulSoup(text, "lxml")
     sizes = _Sizes(soup)
     meta = _meta(soup)
@@ -102,7 +106,7 @@ def parse_html(text: str, path: str, stem: str, source_path: str) -> Article | N
                 paragraphs.append(value)
     date = _date(meta, ld, times, container, url)
     return make_article(
-        article_id=stem,
+        article_id=article_id_for(url, fallback_id),
         source_path=source_path,
         paragraphs=paragraphs,
         title=title,
@@ -234,16 +238,20 @@ def _ld_name(value: object) -> str:
     return _ld_text(value.get("name") if isinstance(value, dict) else value) if value else ""
 
 
-def _canonical_url(soup: BeautifulSoup, meta: dict[str, str], ld: dict) -> str | None:
-    base = meta.get("og:url") or _ld_text(ld.get("url")) or None
+def _canonical_url(soup: BeautifulSoup, meta: dict[str, str], ld: dict, archived: str | None = None) -> str | None:
+    """The article's own URL: the canonical link, og:url, JSON-LD url or mainEntityOfPage, meta url, else
+    the original address of a Wayback capture; archive wrappers removed, site home pages passed over."""
+    entity = ld.get("mainEntityOfPage")
+    declared = [meta.get("og:url"), _ld_text(ld.get("url")), _ld_text(entity) if isinstance(entity, (str, dict)) else None,
+                meta.get("url"), archived]
+    base = next((u for u in map(page_url, declared) if u), None)
     link = soup.find("link", rel=lambda r: r and "canonical" in (r if isinstance(r, list) else [r]))
     href = clean_line(link.get("href") or "") if link else ""
-    if href:
-        if href.startswith("//"):
-            return "https:" + href
-        return urljoin(base, href) if base else href if href.startswith("http") else base
-    entity = ld.get("mainEntityOfPage")
-    return base or (_ld_text(entity) if isinstance(entity, (str, dict)) else None) or meta.get("url") or None
+    if href and not href.startswith(("http:", "https:", "//")) and not wayback_parts(href):
+        # a relative link: against any absolute URL the page declares, its home page included
+        origin = base or next((u for u in declared if u and u.startswith(("http:", "https:"))), None)
+        href = urljoin(origin, href) if origin else ""
+    return page_url(href) or base
 
 
 def _title(soup: BeautifulSoup, meta: dict[str, str], ld: dict, h1s: list[str]) -> str | None:

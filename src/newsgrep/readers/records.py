@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from newsgrep.errors import ReadError
-from newsgrep.readers.assemble import make_article, unescape, url_article_id
+from newsgrep.readers.assemble import article_id_for, make_article, page_url, unescape
 from newsgrep.readers.dates import date_in_url, parse_date
 from newsgrep.readers.structure import split_text_paragraphs
 from newsgrep.record import Article
@@ -54,9 +54,9 @@ def check_fields(fields: Mapping[str, str] | None) -> dict[str, str]:
     return out
 
 
-def parse_jsonl(text: str, path: str, stem: str, source_path: str, fields: Mapping[str, str] | None = None
+def parse_jsonl(text: str, path: str, fallback_id: str, source_path: str, fields: Mapping[str, str] | None = None
                 ) -> tuple[list[Article], list[str]]:
-    """One article per line; broken or empty lines become problems. Ids without a URL: ``<stem>-<line>``."""
+    """One article per line; broken or empty lines become problems. Ids without a URL: ``<fallback_id>-<line>``."""
     overrides = check_fields(fields)
     articles: list[Article] = []
     problems: list[str] = []
@@ -72,13 +72,13 @@ def parse_jsonl(text: str, path: str, stem: str, source_path: str, fields: Mappi
         except RecursionError:
             problems.append(f"line {number}: invalid JSON ({TOO_DEEP})")
             continue
-        _collect(record, f"line {number}", f"{stem}-{number}", source_path, overrides, articles, problems)
+        _collect(record, f"line {number}", f"{fallback_id}-{number}", source_path, overrides, articles, problems)
     return articles, problems
 
 
-def parse_json(text: str, path: str, stem: str, source_path: str, fields: Mapping[str, str] | None = None
+def parse_json(text: str, path: str, fallback_id: str, source_path: str, fields: Mapping[str, str] | None = None
                ) -> tuple[list[Article], list[str]]:
-    """A JSON array of articles (or one article, or a list under ``articles``/``items``/…). Ids: ``<stem>-<n>``."""
+    """A JSON array of articles (or one, or a list under ``articles``/…). Ids without a URL: ``<fallback_id>-<n>``."""
     overrides = check_fields(fields)
     try:
         document = json.loads(text)
@@ -89,7 +89,7 @@ def parse_json(text: str, path: str, stem: str, source_path: str, fields: Mappin
     articles: list[Article] = []
     problems: list[str] = []
     for number, record in enumerate(_records(document), start=1):
-        _collect(record, f"record {number}", f"{stem}-{number}", source_path, overrides, articles, problems)
+        _collect(record, f"record {number}", f"{fallback_id}-{number}", source_path, overrides, articles, problems)
     return articles, problems
 
 
@@ -135,14 +135,14 @@ def record_to_article(record: Mapping[str, Any], fallback_id: str, source_path: 
     if isinstance(content, list):
         content = "\n".join(_text(c) for c in content)
     paragraphs = split_text_paragraphs(unescape(_text(content))) if content else []
-    url = _text(pick("url")) or None
+    url = page_url(_text(pick("url")))
     date = _first_date(record, "date", overrides) or date_in_url(url)
     category = _text(pick("category"))
     tags = pick("tags") or ()
     if isinstance(tags, str):
         tags = [t for t in tags.replace("，", ",").split(",")]
     return make_article(
-        article_id=url_article_id(url) if url else fallback_id,
+        article_id=article_id_for(url, fallback_id),
         source_path=source_path,
         paragraphs=paragraphs,
         title=_text(pick("title")),

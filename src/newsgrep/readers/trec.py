@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from newsgrep.readers.assemble import make_article, url_article_id
+from newsgrep.readers.assemble import article_id_for, make_article, page_url
 from newsgrep.readers.dates import date_in_url, parse_date
 from newsgrep.readers.structure import split_text_paragraphs
 from newsgrep.record import Article
@@ -27,19 +27,22 @@ CONTENT_TAGS = ("content", "text", "body")
 DATE_TAGS = ("date", "pubdate", "time")
 
 
-def parse_trec(text: str, path: str, stem: str, source_path: str) -> tuple[list[Article], list[str]]:
-    """Every ``<doc>`` with text; docs without any become problems naming their position."""
+def parse_trec(text: str, path: str, fallback_id: str, source_path: str) -> tuple[list[Article], list[str]]:
+    """Every ``<doc>`` with text; docs without any become problems naming their position.
+
+    Ids come from each doc's URL, else ``<fallback_id>-<docno or position>``.
+    """
     articles: list[Article] = []
     problems: list[str] = []
     for number, doc in enumerate(_DOC.finditer(text), start=1):
         values = _fields(doc["body"])
-        url = values.get("url") or None
+        url = page_url(values.get("url"))
         docno = values.get("docno")
         content = next((values[t] for t in CONTENT_TAGS if values.get(t)), "")
         paragraphs = split_text_paragraphs(_PARAGRAPH_MARK.sub("\n", content))
         date = next((d for d in (parse_date(values.get(t)) for t in DATE_TAGS) if d), None) or date_in_url(url)
         article = make_article(
-            article_id=url_article_id(url) if url else f"{stem}-{docno or number}",
+            article_id=article_id_for(url, f"{fallback_id}-{docno or number}"),
             source_path=source_path,
             paragraphs=paragraphs,
             title=next((values[t] for t in TITLE_TAGS if values.get(t)), None),
