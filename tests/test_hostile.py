@@ -56,6 +56,12 @@ def hostile(tmp_path) -> Path:
         encoding="utf-8",
     )
     (folder / "string.json").write_text(json.dumps("台北市政府宣布捷運動工。" * 50_000, ensure_ascii=False), encoding="utf-8")
+    (folder / "deep.json").write_text("[" * 100_000, encoding="utf-8")  # json.loads ran out of stack
+    # 100,000 unclosed <b> (600 KB): 185 s in the old <tag>…</tag> regex, and no article in it
+    (folder / "tags.trec").write_text("<doc><content>" + "<b>" * 100_000 + "</doc>", encoding="utf-8")
+    # a body ending in "文字•" x 30000 (270 KB): 48 s in the old trailing-byline regex; read normally
+    body = "台北市政府宣布捷運動工，預計三年後完工通車。" + "文字•" * 30_000
+    (folder / "byline.json").write_text(json.dumps([{"title": "捷運動工", "content": body}], ensure_ascii=False), encoding="utf-8")
     (folder / "loop1.txt").symlink_to(folder / "loop2.txt")
     (folder / "loop2.txt").symlink_to(folder / "loop1.txt")
     (folder / "dangling.txt").symlink_to(folder / "gone.txt")
@@ -77,6 +83,8 @@ EXPECTED_REASONS = {
     "nul.txt": "only NUL bytes",
     "bad_utf8.txt": "not valid UTF-8",
     "string.json": "no usable article in JSON file (record 1: not a JSON object)",
+    "deep.json": "invalid JSON (arrays or objects nested too deeply)",
+    "tags.trec": "no usable article in TREC file (doc 1: no article text)",
     "loop1.txt": "symbolic link loop",
     "loop2.txt": "symbolic link loop",
     "dangling.txt": "broken symbolic link",
@@ -104,8 +112,8 @@ def test_each_hostile_file_gets_one_line_and_the_rest_is_stored(run, hostile, mo
     assert set(reasons) == set(EXPECTED_REASONS), result.output
     for name, reason in EXPECTED_REASONS.items():
         assert reason in reasons[name], (name, reasons[name])
-    assert "4 added" in result.output and f"{len(EXPECTED_REASONS)} failed" in result.output
-    assert {"good", "one_line", "nested", "inside"} <= {hit for hit in _ids(run)}
+    assert "5 added" in result.output and f"{len(EXPECTED_REASONS)} failed" in result.output
+    assert {"good", "one_line", "nested", "inside", "byline-1"} <= {hit for hit in _ids(run)}
     assert time.monotonic() - started < 60  # the nested page once took minutes
 
 

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from newsgrep.errors import ReadError
-from newsgrep.readers import is_article_file
+from newsgrep.readers import is_article_file, read_file
 from newsgrep.readers.dates import parse_date
 from newsgrep.readers.decode import decode_bytes
 
@@ -86,3 +86,58 @@ def test_is_article_file(tmp_path):
         "docs", "dump", "page"]
     assert not is_article_file(tmp_path / "photo.jpg")
     assert not is_article_file(tmp_path / ".hidden.txt")
+
+
+@pytest.mark.parametrize(("bom", "codec"), [(b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be")])
+def test_utf32_with_a_bom_is_utf32_not_utf16(bom, codec):
+    """FF FE 00 00 begins like the UTF-16 LE mark, and 00 00 FE FF begins with NULs: both are UTF-32."""
+    decoded = decode_bytes(bom + TRAD.encode(codec), "x")
+    assert (decoded.encoding, decoded.text, decoded.problems) == ("utf-32", TRAD, [])
+
+
+def test_utf32_file_is_read_as_an_article(tmp_path):
+    path = tmp_path / "utf32.txt"
+    path.write_bytes(" date 2025-03-01 台北市政府今天宣布，捷運環狀線北環段動工。".encode("utf-32"))
+    read = read_file(path)
+    assert read.encoding == "utf-32" and read.articles[0].lede == "台北市政府今天宣布，捷運環狀線北環段動工。"
+
+
+def test_utf16_and_utf32_marks_alone_are_an_empty_file():
+    for bom in (b"\xff\xfe", b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"):
+        with pytest.raises(ReadError, match="empty file"):
+            decode_bytes(bom, "x")
+
+
+BIG5_LINES = ["台灣高鐵今天宣布，連假期間加開班次，旅客可提早訂票。", "交通部表示，國道將實施高乘載管制，請用路人配合。"]
+GB_LINES = ["北京市政府今天召开新闻发布会，介绍城市交通建设进展。", "上海地铁十四号线全线开通运营，市民出行更加方便。"]
+
+
+def test_a_file_mixing_big5_and_gb18030_lines_decodes_each_and_says_so():
+    data = b"".join(line.encode("big5") + b"\n" for line in BIG5_LINES * 3)
+    data += b"".join(line.encode("gb2312") + b"\n" for line in GB_LINES)
+    decoded = decode_bytes(data, "x")
+    assert decoded.text.splitlines() == BIG5_LINES * 3 + GB_LINES
+    assert decoded.encoding == "cp950+gb18030"
+    assert decoded.problems == ["mixed encodings: 2 lines GB18030 in a Big5 (cp950) file; each line decoded as its own"]
+
+
+def test_a_file_mixing_utf8_and_gb_lines_is_not_decoded_as_gb_throughout():
+    data = "\n".join(BIG5_LINES).encode("utf-8") + b"\n" + GB_LINES[0].encode("gb18030") + b"\n"
+    decoded = decode_bytes(data, "x")
+    assert decoded.text.splitlines() == [*BIG5_LINES, GB_LINES[0]]
+    assert decoded.problems == ["mixed encodings: 1 line GB18030 in a UTF-8 file; each line decoded as its own"]
+
+
+def test_mixed_file_through_read_file_names_the_file(tmp_path):
+    path = tmp_path / "mixed.txt"
+    path.write_bytes(f" date 2025-03-01 {BIG5_LINES[0]}\n\n".encode("big5") + f"{GB_LINES[0]}\n".encode("gb2312"))
+    read = read_file(path)
+    assert read.articles[0].lede == BIG5_LINES[0] and read.articles[0].paragraphs == [GB_LINES[0]]
+    assert read.problems[0].startswith("mixed encodings: 1 line GB18030")
+
+
+@pytest.mark.parametrize("codec", ["big5", "gb18030"])
+def test_one_encoding_throughout_is_not_called_mixed(codec):
+    lines = BIG5_LINES if codec == "big5" else GB_LINES
+    decoded = decode_bytes(("\n".join(lines * 20) + "\n").encode(codec), "x")
+    assert decoded.problems == [] and decoded.text.splitlines() == lines * 20

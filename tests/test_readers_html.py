@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from newsgrep.readers import read_file
+from newsgrep.readers.assemble import url_article_id
 from newsgrep.readers.structure import strip_site_name
 
 from conftest import FIXTURES
@@ -22,7 +23,7 @@ def page():
 
 
 def test_page_metadata(page):
-    assert page.id == "article_page"
+    assert page.id == url_article_id("https://news.example.com.tw/news/life/breakingnews/4321")  # its own URL
     assert page.title == "颱風凱米逼近\u3000東部山區豪雨特報"  # the <h1>, with its own full-width space
     assert page.title_derived is False
     assert page.date == dt.datetime(2024, 7, 23, 9, 30, tzinfo=TAIWAN)
@@ -98,3 +99,65 @@ def test_page_without_article_text_is_a_read_error(tmp_path):
     path.write_text("<html><head><title>x</title></head><body><nav><a href='/'>首頁</a></nav></body></html>")
     with pytest.raises(ReadError, match="no article text found in the page"):
         read_file(path)
+
+
+def test_a_facebook_url_or_an_outlet_is_never_the_author(tmp_path):
+    page = tmp_path / "udn.html"
+    page.write_text(
+        "<html><head><meta charset='utf-8'><title>澎湖空屋驚見男屍 | 聯合新聞網</title>"
+        "<meta property='article:author' content='https://www.facebook.com/myudn/'>"
+        "<meta name='author' content='聯合新聞網'><meta property='og:site_name' content='聯合新聞網'></head><body>"
+        "<div class='story_bady_info_author'><span>2018-02-28 14:31</span>聯合報 記者</div>"
+        "<div class='story'><p>馬公水仙宮旁的一處廢棄破屋內，今天上午被民眾發現一具男性遺體，警方已到場調查。</p>"
+        "<p>警方初步研判死者為附近居民，死亡時間約兩天，詳細死因仍待檢察官相驗釐清。</p></div></body></html>",
+        encoding="utf-8",
+    )
+    [article] = read_file(page).articles
+    assert article.author is None
+    assert article.byline == "2018-02-28 14:31 聯合報 記者"
+
+
+def _site_page(url_markup: str, text: str) -> str:
+    return (f"<html><head><meta charset='utf-8'><title>{text[:10]}</title>{url_markup}</head>"
+            f"<body><article><p>{text}</p><p>{text[:12]}，記者持續追蹤後續發展。</p></article></body></html>")
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "<link rel='canonical' href='https://news.example.tw/story/7315/3004543'>",
+        "<meta property='og:url' content='https://news.example.tw/story/7315/3004543'>",
+        '<script type="application/ld+json">{"@type": "NewsArticle", "url": "https://news.example.tw/story/7315/3004543"}</script>',
+        '<script type="application/ld+json">{"@type": "NewsArticle", "mainEntityOfPage": '
+        '{"@type": "WebPage", "@id": "https://news.example.tw/story/7315/3004543"}}</script>',
+        "<meta property='og:url' content='https://news.example.tw/'>"  # the site's home page is no article's URL
+        "<link rel='canonical' href='/story/7315/3004543'>",
+    ],
+)
+def test_a_page_that_declares_its_url_gets_its_id_from_it(tmp_path, markup):
+    folder = tmp_path / "udn"
+    folder.mkdir()
+    (folder / "1.html").write_text(_site_page(markup, "澎湖縣馬公市水仙宮旁的廢棄空屋內，今天發現一具男性遺體。"), encoding="utf-8")
+    [article] = read_file(folder / "1.html").articles
+    assert article.id == url_article_id("https://news.example.tw/story/7315/3004543")
+    assert article.url == "https://news.example.tw/story/7315/3004543"
+
+
+def test_pages_with_the_same_file_name_and_different_urls_get_different_ids(tmp_path):
+    ids = set()
+    for number, folder in enumerate(("6ab452b", "9df525c")):
+        (tmp_path / folder).mkdir()
+        page = tmp_path / folder / "udn.html"
+        url = f"<link rel='canonical' href='https://udn.com/news/story/7315/{3004543 + number}'>"
+        page.write_text(_site_page(url, "桃園機場第二航廈發生墜樓事件，警方到場處理並調閱監視器畫面。"), encoding="utf-8")
+        ids.add(read_file(page).articles[0].id)
+    assert len(ids) == 2 and all(i.startswith("udn.com-") for i in ids)
+
+
+def test_a_page_without_a_url_takes_the_callers_id(tmp_path):
+    page = tmp_path / "2.html"
+    page.write_text(_site_page("<meta property='og:url' content='https://news.example.tw/'>",
+                               "高雄港今年貨櫃吞吐量成長，港務公司表示將持續擴建碼頭。"), encoding="utf-8")
+    assert read_file(page).articles[0].id == "2"
+    [article] = read_file(page, fallback_id="ettoday/2").articles
+    assert article.id == "ettoday/2" and article.url is None

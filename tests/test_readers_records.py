@@ -132,3 +132,139 @@ def test_trec_gb18030_collection(tmp_path):
     assert first.paragraphs == ["交管部门提醒市民尽量选择公共交通出行。"]
     assert second.id == "news.sohunews.010806-a1b2c3d4e5f60003"
     assert "三十八度 & 以上" in second.lede
+
+
+def test_the_two_reported_slow_files_read_in_seconds(tmp_path):
+    """600 KB of unclosed <b> in a <doc> took 185 s, a body ending in "文字•" x 30000 took 48 s (both quadratic)."""
+    import time
+
+    trec = tmp_path / "tags.trec"
+    trec.write_text("<doc><content>" + "<b>" * 100_000 + "</doc>", encoding="utf-8")
+    started = time.process_time()
+    with pytest.raises(ReadError, match=r"doc 1: no article text"):
+        read_file(trec)
+    assert time.process_time() - started < 5
+    record = {"title": "捷運動工", "content": "台北市政府宣布捷運動工，預計三年後完工通車。" + "文字•" * 30_000}
+    body = tmp_path / "byline.json"
+    body.write_text(json.dumps([record], ensure_ascii=False), encoding="utf-8")
+    started = time.process_time()
+    assert read_file(body).articles[0].lede.startswith("台北市政府宣布捷運動工")
+    assert time.process_time() - started < 5
+
+
+def test_deeply_nested_json_is_a_read_error_not_a_crash(tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000, encoding="utf-8")
+    with pytest.raises(ReadError, match=r"invalid JSON \(arrays or objects nested too deeply\)"):
+        read_file(path)
+    lines = tmp_path / "deep.jsonl"
+    lines.write_text('{"title": "標題", "content": "台北市政府今天宣布。"}\n' + '{"a": ' * 100_000, encoding="utf-8")
+    read = read_file(lines)
+    assert len(read.articles) == 1 and read.problems == ["line 2: invalid JSON (arrays or objects nested too deeply)"]
+
+
+def test_a_record_whose_text_lacks_a_final_full_stop_is_kept(tmp_path):
+    """Short text without 。 is heading-shaped; as a record's whole content it is still the article."""
+    rows = [{"url": "https://news.example.tw/a/1", "title": "快訊", "content": "台北市今天上午發生規模四點二地震"},
+            {"url": "https://news.example.tw/a/2", "title": "快訊", "content": "台北市今天上午發生規模四點二地震。"},
+            {"url": "https://news.example.tw/a/3", "title": "颱風動態",
+             "content": "颱風最新動態\n中央氣象署表示颱風明天清晨最接近台灣"}]
+    path = tmp_path / "flash.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    read = read_file(path)
+    assert read.problems == []
+    first, second, third = read.articles
+    assert first.lede == "台北市今天上午發生規模四點二地震"
+    assert second.lede == "台北市今天上午發生規模四點二地震。"
+    assert third.lede == "颱風最新動態" and third.text.endswith("中央氣象署表示颱風明天清晨最接近台灣")
+
+
+@pytest.mark.parametrize(
+    ("printed", "author"),
+    [
+        ("三立新聞網", None),
+        ("中央通訊社", None),
+        ("ETtoday新聞雲", None),
+        ("https://www.facebook.com/setnews", None),
+        ("聯合報／ 記者", None),
+        ("聯合新聞網／ 綜合報導", None),
+        ("中央社／ 台北18日電", None),
+        ("社會中心", None),
+        ("國際中心", None),
+        ("編輯", None),
+        ("聯合報／ 陳詩婷／康寧醫院營養師", "陳詩婷"),
+        ("記者王煌忠／台中報導", "王煌忠"),
+        ("文／文心蘭", "文心蘭"),
+        ("林意慈", "林意慈"),
+    ],
+)
+def test_author_only_when_it_names_a_person_and_the_byline_as_printed(tmp_path, printed, author):
+    record = {"url": "https://news.example.tw/a/9", "title": "市議會今審總預算", "author": printed,
+              "content": "台北市議會今天開議審查明年度總預算，議員關切捷運延伸線經費。"}
+    path = tmp_path / "authors.jsonl"
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    [article] = read_file(path).articles
+    assert article.author == author
+    assert article.byline == (None if printed.startswith("https:") else printed)
+
+
+def test_a_byline_in_the_text_names_the_author_when_the_field_names_an_outlet(tmp_path):
+    record = {"title": "高鐵加開班次", "author": "三立新聞網",
+              "content": "記者陳大明／台北報導\n台灣高鐵今天宣布，連假期間加開班次，旅客可提早訂票。"}
+    path = tmp_path / "setn.jsonl"
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    [article] = read_file(path).articles
+    assert (article.author, article.byline) == ("陳大明", "三立新聞網")
+    assert article.lede.startswith("台灣高鐵今天宣布")
+
+
+def test_a_crawl_time_is_kept_apart_and_never_taken_for_the_publication_date(tmp_path):
+    rows = [
+        {"url": "https://udn.com/news/story/124648/9128913", "title": "毒雞蛋風暴", "publish_date": None,
+         "crawled_at": "2025-11-19T07:07:58.173644", "content": "衛福部食藥署昨晚緊急通報，彰化縣衛生局抽驗市售雞蛋。"},
+        {"url": "https://udn.com/news/story/7315/3004543", "title": "澎湖空屋", "publish_date": "2018-02-28 14:31",
+         "crawled_at": "2025-11-19T07:08:01", "content": "馬公水仙宮旁的一處廢棄破屋內，今天發現一具男屍。"},
+    ]
+    path = tmp_path / "udn_14days.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    undated, dated = read_file(path).articles
+    assert undated.date is None
+    assert undated.crawled_at == dt.datetime(2025, 11, 19, 7, 7, 58, tzinfo=TAIWAN)
+    assert dated.date == dt.datetime(2018, 2, 28, 14, 31, tzinfo=TAIWAN)
+    assert dated.crawled_at == dt.datetime(2025, 11, 19, 7, 8, 1, tzinfo=TAIWAN)
+
+
+def test_the_crawl_time_key_can_be_named(tmp_path):
+    path = tmp_path / "custom.jsonl"
+    record = {"title": "標題", "content": "內文寫在這裡，沒有發布時間。", "saved": "2025-11-19 07:07"}
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    [article] = read_file(path, fields={"crawled_at": "saved"}).articles
+    assert (article.date, article.crawled_at) == (None, dt.datetime(2025, 11, 19, 7, 7, tzinfo=TAIWAN))
+
+
+def test_fallback_id_replaces_the_file_stem_in_every_format(tmp_path):
+    seed = tmp_path / "1.txt"
+    seed.write_text(" date 2025-01-02 高雄港貨櫃吞吐量成長，港務公司表示將持續擴建碼頭。", encoding="utf-8")
+    assert read_file(seed, fallback_id="kaohsiung/1").articles[0].id == "kaohsiung/1"
+    rows = [{"title": "沒有網址", "content": "這則紀錄沒有網址，識別碼來自呼叫者。"},
+            {"url": "https://news.example.tw/a/7", "title": "有網址", "content": "這則紀錄有網址，識別碼來自網址。"}]
+    lines = tmp_path / "dump.jsonl"
+    lines.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    first, second = read_file(lines, fallback_id="crawl/dump").articles
+    assert first.id == "crawl/dump-1" and second.id == url_article_id("https://news.example.tw/a/7")
+    array = tmp_path / "dump.json"
+    array.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    assert read_file(array, fallback_id="crawl/array").articles[0].id == "crawl/array-1"
+    trec = tmp_path / "news.txt"
+    trec.write_bytes(SOGOU.encode("gb18030"))
+    assert read_file(trec, fallback_id="sogou/news").articles[1].id == "sogou/news-a1b2c3d4e5f60003"
+
+
+def test_a_wayback_address_in_a_record_is_the_original_url(tmp_path):
+    record = {"url": "https://web.archive.org/web/20150612083015/http://news.example.cn/2015-06/11/c_1115581234.htm",
+              "title": "存檔網址", "content": "網頁存檔服務的網址應還原為原始網址。"}
+    path = tmp_path / "archived.jsonl"
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    [article] = read_file(path).articles
+    assert article.url == "http://news.example.cn/2015-06/11/c_1115581234.htm"
+    assert article.id == url_article_id(article.url)

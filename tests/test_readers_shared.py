@@ -66,3 +66,48 @@ def test_undeclared_legacy_pages():
     assert big5.encoding == "cp950" and "台北看守所" in big5.articles[0].text
     gb = read_file(DATA / "encodings" / "GB2312" / "_chromium_gb18030_with_no_encoding_specified.html.xml")
     assert gb.encoding == "gb18030"
+
+
+def _tw_news_articles():
+    from newsgrep.errors import ReadError
+
+    for path in sorted((DATA / "corpora" / "tw-news-2025").rglob("*.jsonl")):
+        try:
+            yield from read_file(path).articles
+        except ReadError:  # the empty files
+            continue
+
+
+def test_tw_news_authors_are_people_and_bylines_are_kept():
+    from newsgrep.readers.structure import OUTLET_NAMES, is_url
+
+    articles = list(_tw_news_articles())
+    authors = {a.author for a in articles if a.author}
+    assert not {a for a in authors if is_url(a) or a in OUTLET_NAMES or a.endswith(("新聞網", "中心", "日報"))}
+    setn = [a for a in articles if a.byline == "三立新聞網"]
+    assert len(setn) > 400 and all(a.author is None or a.author not in OUTLET_NAMES for a in setn)
+    assert any(a.byline == "聯合報／ 記者" for a in articles)
+
+
+def test_tw_news_crawl_time_is_not_a_publication_date():
+    udn = read_file(DATA / "corpora" / "tw-news-2025" / "raw" / "raw" / "udn_14days.jsonl").articles
+    undated = [a for a in udn if a.date is None]
+    assert len(undated) == 63 == len(udn)
+    assert {a.crawled_at.date().isoformat() for a in udn} == {"2025-11-19"}  # the crawl, kept apart
+
+
+def test_twnews_pages_never_take_a_facebook_url_for_the_author():
+    for page in (DATA / "html" / "twnews").glob("*/*.html"):
+        author = read_file(page).articles[0].author
+        assert author is None or not author.startswith("http"), page
+
+
+def test_twnews_udn_pages_get_ids_from_their_own_urls():
+    from newsgrep.readers.assemble import url_article_id
+
+    folder = DATA / "html" / "twnews"
+    new, old = read_file(folder / "6ab452b" / "udn.html").articles[0], read_file(folder / "9df525c" / "udn.html").articles[0]
+    assert new.url.endswith("/3705102") and old.url.endswith("/3004543")
+    assert (new.id, old.id) == (url_article_id(new.url), url_article_id(old.url))
+    same = read_file(folder / "a99d613" / "udn.html").articles[0]  # the same article saved by another template
+    assert same.id == old.id

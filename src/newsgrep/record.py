@@ -3,8 +3,12 @@
 One frozen dataclass per article. The body keeps the article's own order of
 paragraphs and sub-headings as ``Block``s; photo captions are kept apart, with
 their credit, because they describe a picture rather than continue the text.
-``content_hash`` covers everything a reader extracted, so two records with the
-same hash say the same thing.
+``author`` names a person (never a URL or an outlet); ``byline`` is the credit
+line as the source printed it (``聯合報／ 記者``, ``三立新聞網``). ``date`` is when
+the article was published, None when the source does not say; ``crawled_at``
+is when a scraper saved it, which is never taken for the publication date.
+``content_hash`` covers everything a reader extracted except where and when
+the copy was made, so two records with the same hash say the same thing.
 """
 
 from __future__ import annotations
@@ -48,6 +52,8 @@ class Article:
     author: str | None = None
     category: str | None = None
     tags: tuple[str, ...] = ()
+    byline: str | None = None
+    crawled_at: dt.date | dt.datetime | None = None
     content_hash: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
@@ -83,7 +89,10 @@ class Article:
     def _compute_hash(self) -> str:
         import hashlib  # here, not at the top: reading stored records (every query) never needs it
 
-        content = {k: v for k, v in self.to_dict().items() if k not in _IDENTITY_FIELDS}
+        content = {
+            k: v for k, v in self.to_dict().items()
+            if k not in _IDENTITY_FIELDS and not (k in _LATER_FIELDS and v is None)
+        }
         blob = json.dumps(content, ensure_ascii=False, sort_keys=True).encode("utf-8")
         return hashlib.sha256(blob).hexdigest()[:32]
 
@@ -98,7 +107,7 @@ class Article:
                 value = [{"text": c.text, "credit": c.credit} for c in value]
             elif f.name == "tags":
                 value = list(value)
-            elif f.name == "date" and value is not None:
+            elif f.name in ("date", "crawled_at") and value is not None:
                 value = value.isoformat()
             out[f.name] = value
         return out
@@ -110,6 +119,7 @@ class Article:
         values["captions"] = tuple(Caption(c["text"], c.get("credit", "")) for c in data.get("captions", ()))
         values["tags"] = tuple(data.get("tags", ()))
         values["date"] = parse_iso_date(data.get("date"))
+        values["crawled_at"] = parse_iso_date(data.get("crawled_at"))  # absent from records stored before it
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in values.items() if k in known})
 
@@ -121,8 +131,11 @@ class Article:
         return cls.from_dict(json.loads(text))
 
 
-# Where an article came from is not part of what it says.
-_IDENTITY_FIELDS = {"id", "source_path", "content_hash"}
+# Where and when this copy of an article was made is not part of what it says.
+_IDENTITY_FIELDS = {"id", "source_path", "content_hash", "crawled_at"}
+# Fields added after records were first stored count in the hash only when set, so a record that has
+# none of them keeps the hash it was stored with.
+_LATER_FIELDS = {"byline"}
 
 
 def local_day(value: dt.date | dt.datetime | None) -> dt.date | None:

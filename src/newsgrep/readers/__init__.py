@@ -73,10 +73,15 @@ def read_file(
     ``data`` is the file's bytes when the caller already has them; ``source_path``
     is what records store as their origin (default: the absolute path).
     ``fields`` names record keys for JSON formats (``{"content": "article_text"}``);
-    an unknown article field there is a ValueError. ``fallback_id`` names
-    articles that carry no URL (default: the file's stem); ingest passes the
-    path relative to the folder it was given. Errors name the file as ``path``
-    was given.
+    an unknown article field there is a ValueError. Errors name the file as
+    ``path`` was given.
+
+    Ids: an article that declares its URL (a page's canonical link, og:url,
+    JSON-LD, a Wayback capture's original address; a record's ``url``) gets
+    ``assemble.url_article_id`` of it, so the same article has one id in any
+    file. Otherwise the id is ``fallback_id`` (default: the file name's stem; ingest
+    passes the path under the folder it was given),
+    with ``-<n>`` added per record in JSON and ``<doc>`` files.
     """
     from newsgrep.readers.decode import decode_bytes
     from newsgrep.readers.records import check_fields

@@ -12,17 +12,18 @@ best-scoring element's paragraphs and sub-headings, in order, are the article.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import re
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Iterator
 from urllib.parse import urljoin
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4 import BeautifulSoup, CData, Comment, NavigableString, Tag
 
-from newsgrep.readers.assemble import make_article
+from newsgrep.readers.assemble import article_id_for, make_article, page_url, wayback_parts
 from newsgrep.readers.dates import date_in_url, parse_date
-from newsgrep.readers.structure import byline_author, clean_line, strip_site_name
+from newsgrep.readers.structure import clean_line, person_name, printed_byline, strip_site_name
 from newsgrep.record import Article, Caption
 
 _JUNK_TAGS = (
@@ -46,11 +47,16 @@ _NOISE_WORDS = frozenset({
 })
 _DATE_WORDS = frozenset({"time", "date", "datetime", "pubdate", "publishdate", "viewtime", "updatetime",
                          "posttime", "createtime", "newstime", "publish", "published"})
+# class/id words of the element that shows the byline (``story_bady_info_author``, ``reporter``).
+_BYLINE_WORDS = frozenset({"author", "reporter", "byline", "writer", "journalist"})
+_COMMENT_WORDS = frozenset({"comment", "comments", "fbcomment", "reply", "replies", "discussion"})
 _CAPTION_WORDS = frozenset({"caption", "cpt", "figcaption", "imgcaption", "photocaption", "pic_caption"})
 # ASP.NET pages wrap the whole page in one <form>, so forms are not junk by themselves.
 # Whole-line dates and times that page templates put around the text.
+# (Possessive runs: the tail class also holds spaces, and giving spaces back to ``\s*`` made a long run
+# of spaces after a date quadratic.)
 _DATE_LINE = re.compile(
-    r"^[\s\S]{0,12}?(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?[\s\d:：()（）星期週一二三四五六日]*$"
+    r"^[\s\S]{0,12}?(?:19|20)\d\d\s*+[-/.年]\s*+\d{1,2}\s*+[-/.月]\s*+\d{1,2}\s*+日?[\s\d:：()（）星期週一二三四五六日]*+$"
 )
 # Properties that carry the publication date, best first.
 _DATE_META = (
@@ -59,25 +65,30 @@ _DATE_META = (
 )
 _TITLE_META = ("og:title", "twitter:title", "title", "parsely-title", "dc.title", "headline")
 _AUTHOR_META = ("author", "dable:author", "article:author", "dc.creator", "parsely-author")
-# Names of organisations, not people: "中央通訊社", "聯合新聞網", "ETtoday新聞雲".
-_ORG_NAME = re.compile(r"新聞|新闻|電子報|日報|時報|通訊社|通讯社|網|网|雲|News|TV|Media|報$", re.IGNORECASE)
 _ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "blogposting", "analysisnewsarticle",
                   "opinionnewsarticle", "webpage"}
 _CJK_OR_WORD = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[A-Za-z0-9]+")
 
 
-def parse_html(text: str, path: str, stem: str, source_path: str) -> Article | None:
-    """The one article a page holds (id: the file stem), or None when no article text is found."""
+def parse_html(text: str, path: str, fallback_id: str, source_path: str) -> Article | None:
+    """The one article a page holds, or None when no article text is found.
+
+    Its id comes from the URL the page declares for itself (``assemble.article_id_for``);
+    ``fallback_id`` (the caller's, e.g. the file's path in the corpus) when it declares none.
+    """
     soup = BeautifulSoup(text, "lxml")
+    sizes = _Sizes(soup)
     meta = _meta(soup)
     ld = _json_ld_article(soup)
     url = _canonical_url(soup, meta, ld)
     outlet = meta.get("og:site_name") or _ld_name(ld.get("publisher")) or None
-    h1s = [clean_line(h.get_text(" ", strip=False)) for h in soup.find_all("h1")]
+    h1s = [clean_line(h.get_text(" ", strip=False)) for h in soup.find_all("h1") if sizes.small(h)]
     title = _title(soup, meta, ld, h1s)
-    times = [(t.get("datetime"), t.get_text(" ", strip=True), t.get("itemprop")) for t in soup.find_all("time")]
-    times += [(None, t.get_text(" ", strip=True)[:80], None) for t in soup.find_all(_is_date_element)]
-    author = _author_from_markup(soup, outlet)
+    times = [(t.get("datetime"), t.get_text(" ", strip=True), t.get("itemprop"))
+             for t in soup.find_all("time") if sizes.small(t)]
+    times += [(None, t.get_text(" ", strip=True)[:80], None) for t in soup.find_all(True)
+              if _words(t) & _DATE_WORDS and sizes.small(t) and sizes.text(t) <= 80]
+    author, byline = _byline_from_markup(soup, outlet, sizes)
     fallback_author = _author_from_meta(meta, ld, outlet)
 
     _strip_junk(soup)
@@ -95,7 +106,7 @@ def parse_html(text: str, path: str, stem: str, source_path: str) -> Article | N
                 paragraphs.append(value)
     date = _date(meta, ld, times, container, url)
     return make_article(
-        article_id=stem,
+        article_id=article_id_for(url, fallback_id),
         source_path=source_path,
         paragraphs=paragraphs,
         title=title,
@@ -104,6 +115,7 @@ def parse_html(text: str, path: str, stem: str, source_path: str) -> Article | N
         outlet=outlet,
         author=author,
         fallback_author=fallback_author,
+        byline=byline,
         category=meta.get("article:section") or _ld_text(ld.get("articleSection")) or None,
         tags=[t.strip() for t in (meta.get("news_keywords") or "").split(",") if t.strip()],
         captions=captions,
@@ -117,6 +129,58 @@ def html_paragraphs(fragment: str) -> list[str]:
     _strip_junk(soup)
     root = soup.body or soup
     return [value for kind, value in _blocks(root) if kind != "caption"]
+
+
+# --- measuring elements -----------------------------------------------------------------------------------
+
+
+class _Sizes:
+    """Text and link-text length, descendants and ``<p>`` descendants of every element, in one pass.
+
+    ``get_text()`` walks an element's whole subtree, so calling it for every
+    element that might be a date, a byline or furniture costs the square of the
+    nesting depth (10,000 nested ``<div class="share">`` took minutes). The
+    sizes are taken once, bottom-up, and stay true for an element as long as
+    nothing under it has been removed.
+    """
+
+    # An element with more descendant tags than this is not a headline, a date or a byline.
+    SMALL_NODES = 64
+
+    def __init__(self, root: Tag) -> None:
+        self._of: dict[int, tuple[int, int, int, int]] = {}
+        self._keep: list[Tag] = []  # ids are only unique while their elements live
+        stack: list[tuple[Tag, bool]] = [(root, False)]
+        while stack:
+            node, children_done = stack.pop()
+            if not children_done:
+                stack.append((node, True))
+                stack.extend((c, False) for c in node.contents if isinstance(c, Tag))
+                continue
+            text = links = nodes = paragraphs = 0
+            for child in node.contents:
+                if isinstance(child, Tag):
+                    t, l, n, p = self._of[id(child)]
+                    text, nodes, paragraphs = text + t, nodes + n + 1, paragraphs + p + (child.name == "p")
+                    links += t if child.name == "a" else l
+                elif type(child) in (NavigableString, CData):
+                    text += len(child.strip())
+            self._of[id(node)] = (text, links, nodes, paragraphs)
+            self._keep.append(node)
+
+    def text(self, tag: Tag) -> int:
+        """Characters of ``tag.get_text(strip=True)``."""
+        return self._of[id(tag)][0]
+
+    def links(self, tag: Tag) -> int:
+        """Characters of text inside ``<a>`` elements under ``tag``."""
+        return self._of[id(tag)][1]
+
+    def small(self, tag: Tag) -> bool:
+        return self._of[id(tag)][2] <= self.SMALL_NODES
+
+    def has_paragraphs(self, tag: Tag) -> bool:
+        return self._of[id(tag)][3] > 0
 
 
 # --- metadata -------------------------------------------------------------------------------------------
@@ -142,11 +206,11 @@ def _json_ld_article(soup: BeautifulSoup) -> dict:
     for script in soup.find_all("script", type=re.compile(r"ld\+json", re.IGNORECASE)):
         try:
             data = json.loads(script.string or script.get_text() or "", strict=False)
-        except (json.JSONDecodeError, ValueError):
+        except (ValueError, RecursionError):  # JSONDecodeError is a ValueError; RecursionError: nested too deep
             continue
-        stack = [data]
+        stack = deque([data])
         while stack:
-            item = stack.pop(0)
+            item = stack.popleft()
             if isinstance(item, list):
                 stack.extend(item)
             elif isinstance(item, dict):
@@ -160,11 +224,13 @@ def _json_ld_article(soup: BeautifulSoup) -> dict:
     return found[0] if found else {}
 
 
-def _ld_text(value: object) -> str:
+def _ld_text(value: object, depth: int = 0) -> str:
+    if depth > 8:  # a real name or URL is never this deep
+        return ""
     if isinstance(value, list):
-        return "、".join(t for t in (_ld_text(v) for v in value) if t)
+        return "、".join(t for t in (_ld_text(v, depth + 1) for v in value) if t)
     if isinstance(value, dict):
-        return _ld_text(value.get("name") or value.get("@id") or "")
+        return _ld_text(value.get("name") or value.get("@id") or "", depth + 1)
     return clean_line(str(value)) if value else ""
 
 
@@ -172,16 +238,20 @@ def _ld_name(value: object) -> str:
     return _ld_text(value.get("name") if isinstance(value, dict) else value) if value else ""
 
 
-def _canonical_url(soup: BeautifulSoup, meta: dict[str, str], ld: dict) -> str | None:
-    base = meta.get("og:url") or _ld_text(ld.get("url")) or None
+def _canonical_url(soup: BeautifulSoup, meta: dict[str, str], ld: dict, archived: str | None = None) -> str | None:
+    """The article's own URL: the canonical link, og:url, JSON-LD url or mainEntityOfPage, meta url, else
+    the original address of a Wayback capture; archive wrappers removed, site home pages passed over."""
+    entity = ld.get("mainEntityOfPage")
+    declared = [meta.get("og:url"), _ld_text(ld.get("url")), _ld_text(entity) if isinstance(entity, (str, dict)) else None,
+                meta.get("url"), archived]
+    base = next((u for u in map(page_url, declared) if u), None)
     link = soup.find("link", rel=lambda r: r and "canonical" in (r if isinstance(r, list) else [r]))
     href = clean_line(link.get("href") or "") if link else ""
-    if href:
-        if href.startswith("//"):
-            return "https:" + href
-        return urljoin(base, href) if base else href if href.startswith("http") else base
-    entity = ld.get("mainEntityOfPage")
-    return base or (_ld_text(entity) if isinstance(entity, (str, dict)) else None) or meta.get("url") or None
+    if href and not href.startswith(("http:", "https:", "//")) and not wayback_parts(href):
+        # a relative link: against any absolute URL the page declares, its home page included
+        origin = base or next((u for u in declared if u and u.startswith(("http:", "https:"))), None)
+        href = urljoin(origin, href) if origin else ""
+    return page_url(href) or base
 
 
 def _title(soup: BeautifulSoup, meta: dict[str, str], ld: dict, h1s: list[str]) -> str | None:
@@ -213,42 +283,37 @@ def _squeeze(text: str) -> str:
 
 def _author_from_meta(meta: dict[str, str], ld: dict, outlet: str | None) -> str | None:
     candidates = [_ld_text(ld.get("author"))] + [meta.get(k, "") for k in _AUTHOR_META]
-    return next((n for n in (_person_name(c, outlet) for c in candidates) if n), None)
+    return next((n for n in (person_name(c, outlet) for c in candidates) if n), None)
 
 
-def _author_from_markup(soup: BeautifulSoup, outlet: str | None) -> str | None:
-    """The byline the page shows (``.author``, ``itemprop=author``): what readers see, so trusted first."""
-    for tag in soup.select('[itemprop="author"], [rel="author"], .author, .reporter, .byline'):
-        if tag.find_parent(attrs={"itemprop": "comment"}) is not None:
+def _byline_from_markup(soup: BeautifulSoup, outlet: str | None, sizes: _Sizes) -> tuple[str | None, str | None]:
+    """(person, printed byline) from what the page shows (``.author``, ``itemprop=author``), trusted first.
+
+    The printed byline is the text of the element that named the person, else
+    of the first such element (``聯合報 記者`` names nobody but is the credit).
+    """
+    printed = None
+    candidates = (t for t in soup.find_all(True) if sizes.small(t) and (
+        _words(t) & _BYLINE_WORDS or t.get("itemprop") == "author" or "author" in (t.get("rel") or ())))
+    for tag in itertools.islice(candidates, 50):  # a page has a few; thousands are an attack
+        if _in_comments(tag):
             continue
-        name = _person_name(tag.get("content") or tag.get_text(" ", strip=True), outlet)
+        shown = printed_byline(tag.get_text(" ", strip=True))
+        name = person_name(tag.get("content") or shown, outlet)
         if name:
-            return name
-    return None
+            return name, shown or printed
+        printed = printed or shown
+    return None, printed
 
 
-def _person_name(raw: str, outlet: str | None) -> str | None:
-    """``記者陳嘉寧／桃園機場報導`` -> ``陳嘉寧``; None for URLs, the outlet and organisations."""
-    name = clean_line(raw or "")
-    name = byline_author(name) or name
-    name = re.sub(r"^(?:記者|记者|作者|文|撰文)[：:／/\s]*", "", name)
-    name = re.sub(r"[／/╱].*$", "", name).strip()
-    return name if _is_person(name, outlet) else None
-
-
-def _is_person(name: str, outlet: str | None) -> bool:
-    """A short name that is not a URL, not the outlet and not an organisation's name."""
-    name = clean_line(name or "")
-    return bool(
-        name and len(name) <= 20 and "://" not in name and not name.startswith("www.")
-        and name != outlet and not _ORG_NAME.search(name) and not re.search(r"\d", name)
-    )
-
-
-def _is_date_element(tag: Tag) -> bool:
-    """An element a template uses to show the date (``<div class="time">``, ``<span class="viewtime">``)."""
-    words = _words(tag)
-    return bool(words & _DATE_WORDS) and len(tag.get_text(strip=True)) <= 80
+def _in_comments(tag: Tag) -> bool:
+    """Inside a comment thread (``itemprop=comment``, ``class="comment-author"``): a reader, not the reporter."""
+    node: Tag | None = tag
+    while node is not None and node.name != "[document]":
+        if node.get("itemprop") == "comment" or _words(node) & _COMMENT_WORDS:
+            return True
+        node = node.parent
+    return False
 
 
 def _date(meta: dict[str, str], ld: dict, times: list[tuple], container: Tag | None, url: str | None
@@ -309,29 +374,28 @@ def _strip_junk(soup: BeautifulSoup) -> None:
     """Remove scripts, navigation and furniture; turn ``<br>`` into line breaks."""
     for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
         comment.extract()
+    sizes = _Sizes(soup)
     for tag in soup.find_all(_JUNK_TAGS):
-        if tag.name == "header" and tag.find("p") is not None and len(tag.get_text(strip=True)) > 400:
+        if tag.name == "header" and sizes.text(tag) > 400 and sizes.has_paragraphs(tag):
             continue  # some templates wrap the whole story in <header>
         tag.decompose()
+    sizes = _Sizes(soup)  # measured again without the junk; nothing under a tag changes before it is visited
     for tag in soup.find_all(True):
         # Not ``tag.decomposed``: bs4 4.13+ reads an unset ``_decomposed`` through Tag.__getattr__, i.e.
         # ``tag.find("_decomposed")``, a search of the whole subtree per tag (minutes on deeply nested pages).
         if vars(tag).get("_decomposed") or tag.name in ("html", "body") or tag.attrs is None:
             continue
         style = (tag.get("style") or "").replace(" ", "").lower()
-        if "display:none" in style or (_words(tag) & _NOISE_WORDS and not _is_prose(tag)):
+        if "display:none" in style or (_words(tag) & _NOISE_WORDS and not _is_prose(tag, sizes)):
             tag.decompose()
     for br in soup.find_all("br"):
         br.replace_with("\n")
 
 
-def _is_prose(tag: Tag) -> bool:
+def _is_prose(tag: Tag, sizes: _Sizes) -> bool:
     """Long text with few links: an article that merely sits in an oddly named element."""
-    text = tag.get_text("", strip=True)
-    if len(text) < 600:
-        return False
-    links = sum(len(a.get_text("", strip=True)) for a in tag.find_all("a"))
-    return links / len(text) < 0.2
+    text = sizes.text(tag)
+    return text >= 600 and sizes.links(tag) / text < 0.2
 
 
 def _prose_score(text: str) -> int:
@@ -349,21 +413,25 @@ def _best_container(soup: BeautifulSoup) -> Tag | None:
     marked = soup.find(attrs={"itemprop": "articleBody"})
     if marked is not None and len(marked.get_text(strip=True)) >= 50:
         return marked
+    sizes = _Sizes(soup)
     scores: dict[int, float] = defaultdict(float)
     tags: dict[int, Tag] = {}
     for tag in soup.find_all(True):
-        if tag.name == "p":
+        # A <p> scores its whole text, unless it holds other <p>s (broken markup nests them): then, like
+        # a block, only its own text, or every level would re-read the text below it.
+        whole = tag.name == "p" and not sizes.has_paragraphs(tag)
+        if whole:
             text = tag.get_text("", strip=True)
             start = tag.parent
-        elif tag.name in ("div", "td", "section", "article", "span", "font"):
+        elif tag.name in ("p", "div", "td", "section", "article", "span", "font"):
             text = "".join(s for s in tag.find_all(string=True, recursive=False)).strip()
-            start = tag
+            start = tag.parent if tag.name == "p" else tag
         else:
             continue
         score = _prose_score(text)
         if not score:
             continue
-        link_text = sum(len(a.get_text("", strip=True)) for a in tag.find_all("a")) if tag.name == "p" else 0
+        link_text = sizes.links(tag) if whole else 0
         score *= max(0.0, 1 - link_text / max(1, len(text)))
         node, level = start, 1
         while node is not None and level <= 3 and node.name not in ("html", "[document]"):
@@ -395,7 +463,14 @@ def _blocks(root: Tag) -> Iterator[tuple[str, str]]:
                     yield "paragraph", line
         run, link_chars = [], 0
 
-    for child in root.children:
+    # Depth-first with a stack of child iterators, not recursion: pages nest thousands of elements deep.
+    pending = [iter(root.children)]
+    while pending:
+        child = next(pending[-1], None)
+        if child is None:
+            pending.pop()
+            yield from flush()
+            continue
         if isinstance(child, NavigableString):
             if not isinstance(child, Comment):
                 run.append(str(child))
@@ -417,7 +492,7 @@ def _blocks(root: Tag) -> Iterator[tuple[str, str]]:
                 if text and links < len(text) / 2:
                     yield "heading", text
                 continue
-            yield from _blocks(child)
+            pending.append(iter(child.children))
         else:
             text = child.get_text()
             run.append(text)
@@ -425,7 +500,6 @@ def _blocks(root: Tag) -> Iterator[tuple[str, str]]:
                 link_chars += len(re.sub(r"\s", "", text))
             else:
                 link_chars += sum(len(re.sub(r"\s", "", a.get_text())) for a in child.find_all("a"))
-    yield from flush()
 
 
 def _keep_line(text: str, title: str | None) -> bool:

@@ -14,7 +14,10 @@ from newsgrep.errors import ReadError
 from newsgrep.readers.structure import build_body, clean_line, derive_title
 from newsgrep.record import Article
 
-_HEADER = re.compile(r"^[\s\ufeff\u3000]*date[ \t\u3000]+(?P<date>\S+)[ \t\u3000]*(?P<rest>.*)$", re.IGNORECASE)
+# DOTALL: ``rest`` is everything after the date, so the match never backtracks through ``\S+``.
+_HEADER = re.compile(
+    r"^[\s\ufeff\u3000]*+date[ \t\u3000]++(?P<date>\S++)[ \t\u3000]*+(?P<rest>.*)\Z", re.IGNORECASE | re.DOTALL
+)
 _CJK = re.compile(r"[\u3000-\u9fff\uf900-\uffef]")
 
 
@@ -39,11 +42,11 @@ def split_paragraphs(text: str) -> list[str]:
 
 
 def _join_wrapped(lines: list[str]) -> str:
-    out = lines[0]
-    for line in lines[1:]:
-        glue = "" if _CJK.match(out[-1]) or _CJK.match(line[0]) else " "
-        out += glue + line
-    return out
+    parts = [lines[0]]
+    for before, line in zip(lines, lines[1:]):
+        parts.append("" if _CJK.match(before[-1]) or _CJK.match(line[0]) else " ")
+        parts.append(line)
+    return "".join(parts)
 
 
 def parse_seed(text: str, path: str, article_id: str, source_path: str) -> Article:

@@ -42,11 +42,15 @@ _CREDIT_MARKERS = (
     r"图片来源\s*[:：]",
     r"照片來源\s*[:：]",
     r"照片来源\s*[:：]",
-    # 圖／, 攝影：… but not 地圖：, 示意圖： (the marker must not continue a word)
-    r"[（(]?\s*(?<![\u4e00-\u9fff])(?:資料照|资料照|圖|图|攝影|摄影)\s*[／/:：]",
+    # 圖／, 攝影：… but not 地圖：, 示意圖： (the marker must not continue a word). Spaces before the marker
+    # are taken from the start of their run only and never given back: a long run of spaces with no marker
+    # after it would otherwise be rescanned from each of its positions (quadratic time).
+    r"(?:[（(]|(?<![\s（(]))\s*+(?<![\u4e00-\u9fff])(?:資料照|资料照|圖|图|攝影|摄影)\s*+[／/:：]",
     # （圖翻攝自google map）, （圖擷取自民進黨臉書）
-    r"[（(]\s*(?:圖|图|照片)(?:翻攝|翻摄|擷取|撷取|取自|截自)",
+    r"[（(]\s*+(?:圖|图|照片)(?:翻攝|翻摄|擷取|撷取|取自|截自)",
 )
+# The credit runs to the end of the line; only the last line of a text can end with one (``.*$`` tried
+# from every marker of every earlier line would rescan to that line's end each time).
 _CREDIT = re.compile(r"(?P<credit>(?:" + "|".join(_CREDIT_MARKERS) + r").*)$", re.IGNORECASE)
 CREDIT_MAX_CHARS = 80
 CAPTION_MAX_CHARS = 150
@@ -68,7 +72,8 @@ def split_caption(line: str) -> Caption | None:
     The credit must end the line and must not itself read like a sentence, so
     ``他說圖片來源：網路，並不可靠。`` stays a paragraph.
     """
-    match = _CREDIT.search(line)
+    body = line[:-1] if line.endswith("\n") else line
+    match = _CREDIT.search(line, body.rfind("\n") + 1)
     if not match:
         return None
     credit = clean_line(match.group("credit"))
@@ -130,7 +135,9 @@ def derive_title(lede: str) -> str:
 
 
 # Separators between a headline and the site, section or author names a page glues to it.
-_TITLE_SEPARATORS = re.compile(r"\s*[|｜│]\s*|\s+[-–—_]\s+")
+# Whitespace is matched from the start of its run and never given back, so a long run of spaces without a
+# separator costs one pass, not one pass per space.
+_TITLE_SEPARATORS = re.compile(r"(?<!\s)\s*+[|｜│]\s*+|(?<!\s)\s++[-–—_]\s++")
 SITE_SEGMENT_MAX_CHARS = 30
 
 
@@ -170,11 +177,19 @@ _LEADING_BYLINE = re.compile(
     r"\s*[／/╱]"
 )
 _CNA_BYLINE = re.compile(r"^[\s（(]*中央社(?:記者|记者)(?P<name>[\u4e00-\u9fff]{3})")
+# Where a byline that opens a paragraph ends: its closing bracket, or "報導"/"電" shortly after the name.
+_LEADING_BYLINE_END = re.compile(r"[）)〕】］\]]|(?:報導|报导|電|电)(?![\u4e00-\u9fff]{0,1}[）)〕】］\]])")
+
+
+# A credit that ends a paragraph is short; only this many closing characters are searched. The pattern
+# (repeated role words, then names) backtracks through every earlier start when it fails, which over a
+# whole paragraph is quadratic (a 270 KB body ending in "文字•" x 30000 took 48 s).
+TRAILING_BYLINE_MAX_CHARS = 80
 
 
 def split_trailing_byline(paragraph: str) -> tuple[str, str | None]:
     """``'…成問題了。」報導•攝影╱張嘉恬'`` -> (``'…成問題了。」'``, ``'張嘉恬'``); unchanged with None otherwise."""
-    match = _TRAILING_BYLINE.search(paragraph)
+    match = _TRAILING_BYLINE.search(paragraph, max(0, len(paragraph) - TRAILING_BYLINE_MAX_CHARS))
     if not match or match.start() == 0:
         return paragraph, None
     return clean_line(paragraph[: match.start()]), match["names"] or match["names2"]
@@ -199,6 +214,15 @@ def byline_author(paragraph: str) -> str | None:
     return match["name"] if match else None
 
 
+def leading_byline(paragraph: str) -> str | None:
+    """The byline that opens a paragraph, as printed: ``（中央社記者邱俊欽桃園19日電）``, ``記者王煌忠／台北報導``."""
+    match = _LEADING_BYLINE.match(paragraph) or _CNA_BYLINE.match(paragraph)
+    if not match:
+        return None
+    end = _LEADING_BYLINE_END.search(paragraph, match.end(), match.end() + 24)
+    return clean_line(paragraph[: end.end() if end else match.end()]) or None
+
+
 # Where a scraper flattened paragraphs into one line: a space after a sentence end.
 _FLAT_BREAK = re.compile(r"(?<=[。！？!?」』）)…])[ \t\u3000\u00a0]+(?=\S)")
 
@@ -216,3 +240,78 @@ def split_text_paragraphs(text: str) -> list[str]:
     if len(lines) != 1:
         return lines
     return [clean_line(p) for p in _FLAT_BREAK.split(lines[0]) if clean_line(p)]
+
+
+# --- who wrote it ---------------------------------------------------------------------------------------
+
+# Outlets that scrapers and page templates put where a reporter's name belongs.
+OUTLET_NAMES = frozenset({
+    "中央社", "中央通訊社", "中央通讯社", "聯合報", "联合报", "聯合新聞網", "联合新闻网", "經濟日報", "三立", "三立新聞網",
+    "三立新聞", "公視", "公視新聞", "公視新聞網", "自由時報", "自由時報電子報", "自由電子報", "ETtoday", "ETtoday新聞雲",
+    "東森", "東森新聞", "TVBS", "TVBS新聞網", "中時", "中時新聞網", "中國時報", "中时", "风传媒", "風傳媒", "壹蘋",
+    "壹蘋新聞網", "蘋果日報", "苹果日报", "鏡週刊", "鏡新聞", "民視", "民視新聞", "華視", "台視", "中視", "NOWnews",
+    "新頭殼", "關鍵評論網", "BBC", "BBC中文", "BBC中文網", "新華社", "新华社", "中新社", "中新网", "人民日报", "人民網",
+    "人民网", "澎湃新闻", "Reuters", "AP", "AFP", "CNN", "路透", "路透社", "美聯社", "法新社", "共同社",
+})
+# Names that end like an organisation: a news site, a paper, an agency, a station, a desk.
+_ORG_SUFFIX = re.compile(
+    r"(?:新聞網|新闻网|新聞雲|新闻云|新聞台|新闻台|新聞|新闻|電子報|电子报|日報|日报|時報|时报|晚報|晚报|週刊|周刊|雜誌|杂志"
+    r"|通訊社|通讯社|報社|报社|出版社|雜誌社|電視台|电视台|電台|电台|電視|电视|編輯部|编辑部|編輯室|编辑室|中心|小組|小组"
+    r"|團隊|团队|網|网|報|报)$"
+)
+# Words no person's name holds: 報導 (a credit line), 新聞 (a site), Latin outlet words.
+_ORG_WORD = re.compile(r"報導|报导|報道|报道|新聞|新闻|通訊社|通讯社|News|TV\b|Media|Press|Daily|Times", re.IGNORECASE)
+# Roles printed before or instead of a name: 記者, 編譯, 攝影 … (文 and 圖 only alone: 文 is also a surname)
+_ROLE = r"(?:實習記者|实习记者|特派員|特派员|記者|记者|編譯|编译|編輯|编辑|作者|撰文|採訪|采访|攝影|摄影|主筆|主笔)"
+_ROLE_PREFIX = re.compile(r"^" + _ROLE + r"(?:[•．·、]" + _ROLE + r")*[\s：:]*")
+_ROLE_ONLY = re.compile(r"^(?:" + _ROLE + r"|文|圖|图|綜合|综合|外電|外电|本報|本报|綜合外電|综合外电)$")
+_BRACKETS = "〔〕【】［］[]（）()「」《》"
+_BYLINE_PARTS = re.compile(r"[／/╱|｜]")
+_CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
+PERSON_MAX_CHARS = 20
+BYLINE_MAX_CHARS = 100
+
+
+def is_url(text: str) -> bool:
+    text = text.strip().lower()
+    return "://" in text or text.startswith(("http:", "https:", "www.", "//"))
+
+
+def is_person(name: str, outlet: str | None = None) -> bool:
+    """A short name that is not a URL, a role, the outlet or an organisation's name."""
+    name = clean_line(name or "")
+    return bool(
+        name and len(name) <= PERSON_MAX_CHARS and not is_url(name) and name != outlet
+        and name not in OUTLET_NAMES and not _ROLE_ONLY.match(name) and not _ORG_SUFFIX.search(name)
+        and not _ORG_WORD.search(name) and not any(ch.isdigit() for ch in name)
+        and any(ch.isalpha() for ch in name)
+    )
+
+
+def person_name(raw: str | None, outlet: str | None = None) -> str | None:
+    """The person a byline names: ``記者陳嘉寧／桃園機場報導`` -> ``陳嘉寧``, ``聯合報／ 陳詩婷／營養師`` -> ``陳詩婷``.
+
+    None for URLs (``https://www.facebook.com/…``), outlets (``三立新聞網``),
+    desks (``社會中心``) and bylines that name nobody (``聯合報／ 記者``).
+    """
+    text = clean_line(raw or "")[:BYLINE_MAX_CHARS]
+    if not text or is_url(text):
+        return None
+    name = byline_author(text)
+    if name and is_person(name, outlet):
+        return name
+    for part in _BYLINE_PARTS.split(text):
+        # Chinese names hold no spaces, so "聯合報 記者陳嘉寧" is two parts; Latin names keep theirs.
+        pieces = part.split() if _CJK_CHAR.search(part) else [part]
+        for piece in pieces:
+            piece = _ROLE_PREFIX.sub("", clean_line(piece.strip(_BRACKETS + " \u3000")))
+            piece = byline_author(piece) or piece
+            if is_person(piece, outlet):
+                return clean_line(piece)
+    return None
+
+
+def printed_byline(raw: str | None) -> str | None:
+    """A byline worth keeping as printed: not a URL, not empty, not absurdly long."""
+    text = clean_line(re.sub(r"\s+", " ", raw or ""))
+    return text if text and not is_url(text) and len(text) <= BYLINE_MAX_CHARS else None
