@@ -134,7 +134,7 @@ def test_json_carries_the_exact_text_with_every_control_escaped(run, ingested):
         assert not RAW.search(result.stdout), result.stdout
         assert "\\u009b" in result.stdout or "\\u202e" in result.stdout
     record = json.loads(streams[2].stdout)
-    assert (record["title"], record["author"], record["outlet"], record["url"]) == (TITLE, AUTHOR, OUTLET, URL)
+    assert (record["title"], record["author"] or record["byline"], record["outlet"], record["url"]) == (TITLE, AUTHOR, OUTLET, URL)
     assert record["lede"] == BODY and record["source_path"].endswith(JSONL_NAME)
     assert "台灣" in streams[2].stdout  # CJK stays UTF-8
     listed = [json.loads(line) for line in streams[1].stdout.splitlines()]

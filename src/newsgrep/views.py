@@ -171,8 +171,11 @@ def left_shortened(path: Text, cells: int) -> Text:
 
 def render_article(article: Article, out: Console, copies: list[Article] = ()) -> None:
     out.print(safe_text(article.title, "bold"))
-    meta = [article.date.isoformat() if article.date else "no date"]
-    meta += [v for v in (article.outlet, article.author) if v]
+    if article.date:
+        meta = [article.date.isoformat()]
+    else:  # a crawl time is never shown as a publication date
+        meta = [f"undated (crawled {article.crawled_at.isoformat()})" if article.crawled_at else "undated"]
+    meta += [v for v in (article.outlet, article.author or article.byline) if v]
     meta.append(shown_path(article.source_path))
     out.print(safe_text(" · ".join(meta), "dim"))
     details = [f"id {article.id}"]
