@@ -47,6 +47,10 @@ _NOISE_WORDS = frozenset({
 })
 _DATE_WORDS = frozenset({"time", "date", "datetime", "pubdate", "publishdate", "viewtime", "updatetime",
                          "posttime", "createtime", "newstime", "publish", "published"})
+# class/id words (without - and _) of a subtitle printed under the headline.
+_SUBTITLE_WORDS = frozenset({"subtitle", "subtitles", "subheadline", "subhead", "subheading", "deck", "dek",
+                             "standfirst", "secondtitle", "vicetitle", "fubiaoti"})
+SUBTITLE_MAX_CHARS = 80
 # class/id words of the element that shows the byline (``story_bady_info_author``, ``reporter``).
 _BYLINE_WORDS = frozenset({"author", "reporter", "byline", "writer", "journalist"})
 _COMMENT_WORDS = frozenset({"comment", "comments", "fbcomment", "reply", "replies", "discussion"})
@@ -90,6 +94,7 @@ def parse_html(text: str, path: str, fallback_id: str, source_path: str) -> Arti
               if _words(t) & _DATE_WORDS and sizes.small(t) and sizes.text(t) <= 80]
     author, byline = _byline_from_markup(soup, outlet, sizes)
     fallback_author = _author_from_meta(meta, ld, outlet)
+    subtitle = _subtitle(soup, title, sizes)
 
     _strip_junk(soup)
     container = _best_container(soup)
@@ -104,6 +109,11 @@ def parse_html(text: str, path: str, fallback_id: str, source_path: str) -> Arti
                 if kind == "heading":
                     headings.append(len(paragraphs))
                 paragraphs.append(value)
+    if subtitle and paragraphs and _squeeze(subtitle) not in {_squeeze(p) for p in paragraphs}:
+        # The subtitle sits with the headline, outside the text (often in a <header> removed as furniture)
+        # but it is part of the article: the body's first heading.
+        paragraphs.insert(0, subtitle)
+        headings = [0] + [i + 1 for i in headings]
     date = _date(meta, ld, times, container, url)
     return make_article(
         article_id=article_id_for(url, fallback_id),
@@ -275,6 +285,33 @@ def _title(soup: BeautifulSoup, meta: dict[str, str], ld: dict, h1s: list[str]) 
         if stripped:
             return stripped
     return next((h for h in h1s if h), None)
+
+
+def _subtitle(soup: BeautifulSoup, title: str | None, sizes: _Sizes) -> str | None:
+    """The line printed under the headline: an <h2>…<h6> beside the headline's <h1> in its <hgroup> or right
+    after it, else an element classed as a subtitle (``subtitle``, ``sub-title``, ``subhead``, ``deck``)."""
+    squeezed_title = _squeeze(title or "")
+    candidates: list[Tag] = []
+    for h1 in soup.find_all("h1"):
+        if not sizes.small(h1) or not squeezed_title or _squeeze(h1.get_text()) not in squeezed_title:
+            continue
+        if h1.parent is not None and h1.parent.name == "hgroup":
+            candidates += [t for t in h1.parent.find_all(_HEADING_TAGS, recursive=False)]
+        after = h1.find_next_sibling(True)
+        if after is not None and after.name in _HEADING_TAGS:
+            candidates.append(after)
+    candidates += [t for t in soup.find_all(True) if _subtitle_words(t) & _SUBTITLE_WORDS and sizes.small(t)][:5]
+    for tag in candidates:
+        if not sizes.small(tag) or sizes.links(tag) * 2 > sizes.text(tag) or _in_comments(tag):
+            continue
+        text = clean_line(re.sub(r"\s+", " ", tag.get_text(" ", strip=True)))
+        if 2 <= len(text) <= SUBTITLE_MAX_CHARS and _squeeze(text) != squeezed_title:
+            return text
+    return None
+
+
+def _subtitle_words(tag: Tag) -> set[str]:
+    return {re.sub(r"[-_]", "", w) for w in _words(tag)}
 
 
 def _squeeze(text: str) -> str:

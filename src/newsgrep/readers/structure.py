@@ -160,9 +160,10 @@ def strip_site_name(title: str) -> str:
 
 
 _NAMES = r"(?P<names>[\u4e00-\u9fff]{2,4}(?:[、，,][\u4e00-\u9fff]{2,4})*)"
-# A paragraph-ending credit: "報導•攝影╱張嘉恬", "（王煌忠／台中報導）" (not a photo caption).
+# A paragraph-ending credit: "報導•攝影╱張嘉恬", "報導 ．攝影╱孫敏聿", "（王煌忠／台中報導）" (not a photo caption).
+# ("?" stands between the roles where a converter lost the dot.)
 _TRAILING_BYLINE = re.compile(
-    r"\s*(?:[（(]?(?:(?:文字|撰文|採訪|报导|報導|攝影|摄影|記者|记者|文)[•．·、/／╱]?)+[╱／/]" + _NAMES + r"[）)]?"
+    r"\s*(?:[（(]?(?:(?:文字|撰文|採訪|报导|報導|攝影|摄影|記者|记者|文)[•．·‧・、/／╱?\s]*)+[╱／/]" + _NAMES + r"[）)]?"
     r"|[（(]" + _NAMES.replace("names", "names2") + r"\s*[／/╱]\s*[\u4e00-\u9fff]{0,8}(?:報導|报导)[）)])$"
 )
 # A paragraph that is nothing but a byline: "記者林悅／南市報導", "〔記者吳孟儒／綜合報導〕", "文／王小明".
@@ -188,9 +189,12 @@ TRAILING_BYLINE_MAX_CHARS = 80
 
 
 def split_trailing_byline(paragraph: str) -> tuple[str, str | None]:
-    """``'…成問題了。」報導•攝影╱張嘉恬'`` -> (``'…成問題了。」'``, ``'張嘉恬'``); unchanged with None otherwise."""
+    """``'…成問題了。」報導•攝影╱張嘉恬'`` -> (``'…成問題了。」'``, ``'張嘉恬'``); unchanged with None otherwise.
+
+    A paragraph that is nothing but such a credit gives ``('', names)``.
+    """
     match = _TRAILING_BYLINE.search(paragraph, max(0, len(paragraph) - TRAILING_BYLINE_MAX_CHARS))
-    if not match or match.start() == 0:
+    if not match:
         return paragraph, None
     return clean_line(paragraph[: match.start()]), match["names"] or match["names2"]
 
