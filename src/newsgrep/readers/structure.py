@@ -21,6 +21,10 @@ HEADING_MAX_CHARS = 40
 
 # A line made only of ad placeholders: "廣告 廣告", "广告", "Advertisement".
 _AD_LINE = re.compile(r"^(?:(?:廣告|广告|advertisement|ad)\s*)+$", re.IGNORECASE)
+# A line that only credits the desk editor: "（责任编辑：刘佳）", "責任編輯／王小明".
+_EDITOR_LINE = re.compile(
+    r"^[（(【\[]?\s*(?:責任編輯|责任编辑|責編|责编|編輯|编辑|值班編輯|值班编辑)\s*[：:／/]\s*[^\s（()）【】\[\]]{1,12}\s*[）)】\]]?$"
+)
 # A line that only asks the reader to scroll or click on: "請繼續往下閱讀...", "點我看更多".
 _PROMPT_LINE = re.compile(r"^(?:請繼續往下閱讀|请继续往下阅读|繼續閱讀|继续阅读|點我看更多|点我看更多|看更多)[.。…\s]*$")
 
@@ -63,7 +67,7 @@ def clean_line(line: str) -> str:
 
 def is_noise(line: str) -> bool:
     """True for lines that are page furniture, not article text."""
-    return bool(_AD_LINE.match(line) or _LINK_LINE.match(line) or _PROMPT_LINE.match(line))
+    return bool(_AD_LINE.match(line) or _LINK_LINE.match(line) or _PROMPT_LINE.match(line) or _EDITOR_LINE.match(line))
 
 
 def split_caption(line: str) -> Caption | None:
@@ -307,11 +311,20 @@ def person_name(raw: str | None, outlet: str | None = None) -> str | None:
     for part in _BYLINE_PARTS.split(text):
         # Chinese names hold no spaces, so "聯合報 記者陳嘉寧" is two parts; Latin names keep theirs.
         pieces = part.split() if _CJK_CHAR.search(part) else [part]
+        # In "BBC News 中文" the outlet's Latin name says the rest is its too: only a piece that a
+        # role word introduces (記者陳嘉寧) names a person there.
+        outlet_part = len(pieces) > 1 and any(p.isascii() and not is_person(p, outlet) for p in pieces)
+        introduced = False  # the piece before was a role word alone ("記者 王小明")
         for piece in pieces:
-            piece = _ROLE_PREFIX.sub("", clean_line(piece.strip(_BRACKETS + " \u3000")))
-            piece = byline_author(piece) or piece
-            if is_person(piece, outlet):
-                return clean_line(piece)
+            piece = clean_line(piece.strip(_BRACKETS + " \u3000"))
+            bare = _ROLE_PREFIX.sub("", piece)
+            if outlet_part and bare == piece and not introduced:
+                introduced = bool(_ROLE_ONLY.match(piece))
+                continue
+            introduced = bool(_ROLE_ONLY.match(piece))
+            bare = byline_author(bare) or bare
+            if is_person(bare, outlet):
+                return clean_line(bare)
     return None
 
 
