@@ -218,13 +218,7 @@ class _Sizes:
     def __init__(self, root: Tag) -> None:
         self._of: dict[int, tuple[int, int, int, int]] = {}
         self._keep: list[Tag] = []  # ids are only unique while their elements live
-        stack: list[tuple[Tag, bool]] = [(root, False)]
-        while stack:
-            node, children_done = stack.pop()
-            if not children_done:
-                stack.append((node, True))
-                stack.extend((c, False) for c in node.contents if isinstance(c, Tag))
-                continue
+        for node in _bottom_up(root):
             text = links = nodes = paragraphs = 0
             for child in node.contents:
                 if isinstance(child, Tag):
@@ -628,15 +622,21 @@ WIDEN_SIBLINGS = 3
 def _subtree_sums(root: Tag, own: dict[int, float]) -> dict[int, float]:
     """id(tag) -> the sum of ``own`` over the tag and everything under it, in one bottom-up pass."""
     out: dict[int, float] = {}
+    for node in _bottom_up(root):
+        out[id(node)] = own.get(id(node), 0.0) + sum(out[id(c)] for c in node.contents if isinstance(c, Tag))
+    return out
+
+
+def _bottom_up(root: Tag) -> Iterator[Tag]:
+    """Every element under ``root`` (and ``root``), each after all of its children; no recursion."""
     stack: list[tuple[Tag, bool]] = [(root, False)]
     while stack:
         node, children_done = stack.pop()
-        if not children_done:
-            stack.append((node, True))
-            stack.extend((c, False) for c in node.contents if isinstance(c, Tag))
+        if children_done:
+            yield node
             continue
-        out[id(node)] = own.get(id(node), 0.0) + sum(out[id(c)] for c in node.contents if isinstance(c, Tag))
-    return out
+        stack.append((node, True))
+        stack.extend((c, False) for c in node.contents if isinstance(c, Tag))
 
 
 @dataclass
