@@ -188,3 +188,18 @@ def test_the_subtitle_under_the_headline_is_the_bodys_first_heading(tmp_path, he
     assert "颱風夜難眠" in article.text
     assert (article.author, article.byline) == ("游竹君", "報導 ．攝影╱游竹君")
     assert "報導" not in article.lede and len(article.paragraphs) == 1
+
+
+def test_a_sidebar_of_columnists_is_not_the_byline(tmp_path):
+    page = tmp_path / "setn.html"
+    page.write_text(
+        "<html><head><meta charset='utf-8'><title>與母爭吵疑失足墜樓　男子送醫搶救不治</title></head><body>"
+        "<h1>與母爭吵疑失足墜樓　男子送醫搶救不治</h1><span class='reporter'>社會中心／綜合報導</span>"
+        "<div id='Content1'><p>新北市新店區今天下午發生墜樓案件，一名男子疑與母親爭吵後失足墜落，送醫搶救後仍不治。</p>"
+        "<p>警方到場調查後表示，將釐清男子墜樓原因，並調閱監視器畫面。</p></div>"
+        "<div class='right-writer-info'><a href='/a'>相差55歲 「她」與金庸是忘年之交</a></div>"
+        "<div class='right-writer-info author-box'>快訊／駕駛將開記者會還原經過</div></body></html>",
+        encoding="utf-8",
+    )
+    [article] = read_file(page).articles
+    assert (article.author, article.byline) == (None, "社會中心／綜合報導")

@@ -196,6 +196,14 @@ def test_a_record_whose_text_lacks_a_final_full_stop_is_kept(tmp_path):
         ("記者王煌忠／台中報導", "王煌忠"),
         ("文／文心蘭", "文心蘭"),
         ("林意慈", "林意慈"),
+        ("快訊", None),
+        ("Reporter", None),
+        ("BBC News 中文", None),
+        ("TVBS 記者 王小明", "王小明"),
+        ("王小明、李大華", "王小明、李大華"),
+        ("阿諾‧史瓦辛格", "阿諾‧史瓦辛格"),
+        ("Lee Hsin-Yin", "Lee Hsin-Yin"),
+        ("相差55歲 「她」與金庸是忘年之交", None),
     ],
 )
 def test_author_only_when_it_names_a_person_and_the_byline_as_printed(tmp_path, printed, author):

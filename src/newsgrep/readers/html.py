@@ -64,7 +64,7 @@ _SUBTITLE_WORDS = frozenset({"subtitle", "subtitles", "subheadline", "subhead", 
                              "standfirst", "secondtitle", "vicetitle", "fubiaoti"})
 SUBTITLE_MAX_CHARS = 80
 # class/id words of the element that shows the byline (``story_bady_info_author``, ``reporter``).
-_BYLINE_WORDS = frozenset({"author", "reporter", "byline", "writer", "journalist"})
+_BYLINE_WORDS = frozenset({"author", "reporter", "byline"})
 _COMMENT_WORDS = frozenset({"comment", "comments", "fbcomment", "reply", "replies", "discussion"})
 _CAPTION_WORDS = frozenset({"caption", "cpt", "figcaption", "imgcaption", "photocaption", "pic_caption"})
 # ASP.NET pages wrap the whole page in one <form>, so forms are not junk by themselves.

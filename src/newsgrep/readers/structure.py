@@ -272,7 +272,17 @@ _ORG_WORD = re.compile(r"報導|报导|報道|报道|新聞|新闻|通訊社|通
 # Roles printed before or instead of a name: 記者, 編譯, 攝影 … (文 and 圖 only alone: 文 is also a surname)
 _ROLE = r"(?:實習記者|实习记者|特派員|特派员|記者|记者|編譯|编译|編輯|编辑|作者|撰文|採訪|采访|攝影|摄影|主筆|主笔)"
 _ROLE_PREFIX = re.compile(r"^" + _ROLE + r"(?:[•．·、]" + _ROLE + r")*[\s：:]*")
-_ROLE_ONLY = re.compile(r"^(?:" + _ROLE + r"|文|圖|图|綜合|综合|外電|外电|本報|本报|綜合外電|综合外电)$")
+_ROLE_ONLY = re.compile(
+    r"^(?:" + _ROLE + r"|文|圖|图|綜合|综合|外電|外电|本報|本报|綜合外電|综合外电|快訊|快讯|即時|即时|獨家|独家|最新|專欄|专栏"
+    r"|社論|社论|編按|编按|影音|焦點|焦点|佚名|匿名|不詳|不详"
+    r"|reporter|reporters|editor|editors|staff|staff writer|correspondent|admin|administrator|anonymous|unknown|none)$",
+    re.IGNORECASE,
+)
+# What a name looks like: 2-4 ideographs (a transliterated name may run longer with ‧ between its parts), or
+# up to five Latin words; several names are listed with 、 or a comma.
+_NAME = re.compile(r"^(?:[\u3400-\u9fff]{2,4}|[\u3400-\u9fff]{1,6}(?:[‧·・．][\u3400-\u9fff]{1,6}){1,3}"
+                   r"|[A-Za-z][A-Za-z.'\-]*(?: [A-Za-z][A-Za-z.'\-]*){0,4})$")
+_NAME_LIST = re.compile(r"\s*[、，,]\s*")
 _BRACKETS = "〔〕【】［］[]（）()「」《》"
 _BYLINE_PARTS = re.compile(r"[／/╱|｜]")
 _CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
@@ -286,13 +296,13 @@ def is_url(text: str) -> bool:
 
 
 def is_person(name: str, outlet: str | None = None) -> bool:
-    """A short name that is not a URL, a role, the outlet or an organisation's name."""
+    """A name or a list of names (``王小明、李大華``, ``Lee Hsin-Yin``), not a URL, a role, the outlet or an
+    organisation's name."""
     name = clean_line(name or "")
     return bool(
         name and len(name) <= PERSON_MAX_CHARS and not is_url(name) and name != outlet
         and name not in OUTLET_NAMES and not _ROLE_ONLY.match(name) and not _ORG_SUFFIX.search(name)
-        and not _ORG_WORD.search(name) and not any(ch.isdigit() for ch in name)
-        and any(ch.isalpha() for ch in name)
+        and not _ORG_WORD.search(name) and all(_NAME.match(n) for n in _NAME_LIST.split(name))
     )
 
 
