@@ -102,3 +102,18 @@ def test_a_page_with_no_text_anywhere_is_still_a_read_error(tmp_path):
                     encoding="utf-8")
     with pytest.raises(ReadError, match="no article text found in the page"):
         read_file(page)
+
+
+def test_a_page_that_cites_an_archived_link_is_not_a_capture(tmp_path):
+    page = tmp_path / "cites.html"
+    page.write_text(
+        "<html><head><meta charset='utf-8'><title>舊網站的資料仍可查詢</title>"
+        "<link rel='canonical' href='https://news.example.tw/a/20240301/1'></head><body><article>"
+        "<p>文化部表示，已停止營運的網站可透過網頁時光機查詢，例如"
+        "<a href='https://web.archive.org/web/20150612083015/http://old.example.tw/'>舊版首頁</a>仍可瀏覽。</p>"
+        "<p>專家建議各機關在網站改版前先完整備份，避免公共資料流失。</p></article></body></html>",
+        encoding="utf-8",
+    )
+    [article] = read_file(page).articles
+    assert article.crawled_at is None and article.url == "https://news.example.tw/a/20240301/1"
+    assert article.date == dt.date(2024, 3, 1)

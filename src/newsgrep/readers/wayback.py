@@ -25,7 +25,8 @@ _WOMBAT = re.compile(r"""__wm\.wombat\(\s*["'](?P<url>[^"'\s]{1,2000})["']\s*,\s
 _TOOLBAR_URL = re.compile(r"""<input\b[^<>]*\bid=["']wmtbURL["'][^<>]*>""", re.IGNORECASE)
 _VALUE = re.compile(r"""\bvalue=["'](?P<url>[^"'\s]{1,2000})["']""", re.IGNORECASE)
 _ARCHIVED = re.compile(r"/web/(?P<stamp>\d{14})(?:[a-z]{2}_)?/(?P<url>https?:/{1,2}[^\"'\s<>]{1,2000})", re.IGNORECASE)
-_MARKS = ("web.archive.org", _BEGIN, "__wm.", 'id="wm-ipp')
+# What only a replay holds (a page that merely links to web.archive.org is no capture).
+_MARKS = (_BEGIN, "__wm.", 'id="wm-ipp', "id='wm-ipp", "FILE ARCHIVED ON", "__wbhack", "/_static/js/wombat")
 
 
 @dataclass(frozen=True)
