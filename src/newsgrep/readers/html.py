@@ -175,7 +175,7 @@ def parse_html(text: str, path: str, fallback_id: str, source_path: str) -> Page
         else:
             body = first
             article = build(first, require_paragraph=False)  # short lines only: still the page's text
-    elif not first.from_ld:
+    else:
         ld_body = _ld_body(ld)  # the publisher's own copy of the text, when the page showed much less
         if ld_body is not None and len(_squeeze(ld_body.text)) > 2 * len(_squeeze(article.text)):
             better = build(ld_body)
@@ -648,7 +648,6 @@ class _Body:
     captions: list[Caption]
     root: Tag | None
     extraction: str
-    from_ld: bool = False
 
     @property
     def text(self) -> str:
@@ -694,7 +693,7 @@ def _ld_body(ld: dict) -> _Body | None:
     if not isinstance(raw, str) or not raw.strip():
         return None
     paragraphs = html_paragraphs(raw) if "<" in raw and ">" in raw else split_text_paragraphs(raw)
-    return _Body(paragraphs, [], [], None, "body from JSON-LD articleBody", from_ld=True)
+    return _Body(paragraphs, [], [], None, "body from JSON-LD articleBody")
 
 
 def _blocks(root: Tag) -> Iterator[tuple[str, str]]:
