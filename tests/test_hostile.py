@@ -62,6 +62,10 @@ def hostile(tmp_path) -> Path:
     # a body ending in "文字•" x 30000 (270 KB): 48 s in the old trailing-byline regex; read normally
     body = "台北市政府宣布捷運動工，預計三年後完工通車。" + "文字•" * 30_000
     (folder / "byline.json").write_text(json.dumps([{"title": "捷運動工", "content": body}], ensure_ascii=False), encoding="utf-8")
+    # UTF-32 with its BOM (was read as UTF-16), and Big5 and GB2312 lines in one file (was silent mojibake)
+    (folder / "utf32.txt").write_bytes(" date 2025-03-01 台北市政府今天宣布，環狀線北環段動工。".encode("utf-32"))
+    (folder / "mixed.txt").write_bytes(" date 2025-03-02 台北市政府今天宣布，公車將全面電動化。\n\n".encode("big5")
+                                       + "北京市政府今天召开新闻发布会，介绍城市交通建设进展。\n".encode("gb2312"))
     (folder / "loop1.txt").symlink_to(folder / "loop2.txt")
     (folder / "loop2.txt").symlink_to(folder / "loop1.txt")
     (folder / "dangling.txt").symlink_to(folder / "gone.txt")
@@ -112,8 +116,10 @@ def test_each_hostile_file_gets_one_line_and_the_rest_is_stored(run, hostile, mo
     assert set(reasons) == set(EXPECTED_REASONS), result.output
     for name, reason in EXPECTED_REASONS.items():
         assert reason in reasons[name], (name, reasons[name])
-    assert "5 added" in result.output and f"{len(EXPECTED_REASONS)} failed" in result.output
-    assert {"good", "one_line", "nested", "inside", "byline-1"} <= {hit for hit in _ids(run)}
+    assert "7 added" in result.output and f"{len(EXPECTED_REASONS)} failed" in result.output
+    assert {"good", "one_line", "nested", "inside", "byline-1", "utf32", "mixed"} <= {hit for hit in _ids(run)}
+    warnings = [line for line in result.output.splitlines() if line.startswith("newsgrep: warning: ")]
+    assert [w for w in warnings if "mixed.txt: mixed encodings: 1 line GB18030 in a Big5 (cp950) file" in w]
     assert time.monotonic() - started < 60  # the nested page once took minutes
 
 

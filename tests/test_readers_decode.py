@@ -141,3 +141,26 @@ def test_one_encoding_throughout_is_not_called_mixed(codec):
     lines = BIG5_LINES if codec == "big5" else GB_LINES
     decoded = decode_bytes(("\n".join(lines * 20) + "\n").encode(codec), "x")
     assert decoded.problems == [] and decoded.text.splitlines() == lines * 20
+
+
+@pytest.mark.parametrize(
+    ("value", "clock", "offset_hours"),
+    [
+        ("2025-01-16T00:30:00+08:00", (2025, 1, 16, 0, 30), 8),
+        ("2025-01-16 00:30", (2025, 1, 16, 0, 30), 8),  # naive: taken as local already
+        ("2025-01-15T16:30:00Z", (2025, 1, 16, 0, 30), 8),  # a machine's UTC stamp, shown in +08:00
+        ("2025-01-16T00:30:00+09:00", (2025, 1, 16, 0, 30), 9),  # a Tokyo or Seoul page keeps its own offset
+        ("Thu, 16 Jan 2025 00:30:00 +0900", (2025, 1, 16, 0, 30), 9),
+        ("2025-01-16T00:30:00-05:00", (2025, 1, 16, 0, 30), -5),
+    ],
+)
+def test_a_time_keeps_the_pages_own_offset_and_local_day(value, clock, offset_hours):
+    moment = parse_date(value)
+    assert (moment.year, moment.month, moment.day, moment.hour, moment.minute) == clock
+    assert moment.utcoffset() == dt.timedelta(hours=offset_hours)
+
+
+def test_a_day_without_a_time_stays_a_date():
+    for value in ("2025-01-16", "2025年1月16日", "2025/01/16", dt.date(2025, 1, 16)):
+        day = parse_date(value)
+        assert type(day) is dt.date and day == dt.date(2025, 1, 16)

@@ -161,3 +161,45 @@ def test_a_page_without_a_url_takes_the_callers_id(tmp_path):
     assert read_file(page).articles[0].id == "2"
     [article] = read_file(page, fallback_id="ettoday/2").articles
     assert article.id == "ettoday/2" and article.url is None
+
+
+@pytest.mark.parametrize(
+    "headline",
+    [
+        "<header><hgroup><h1>屋法拍 癌漢伴3孫棲工廠</h1><h2>颱風夜難眠 童言：為什麼趕我們</h2></hgroup></header>",
+        "<div class='head'><h1>屋法拍 癌漢伴3孫棲工廠</h1><h2>颱風夜難眠 童言：為什麼趕我們</h2></div>",
+        "<h1>屋法拍 癌漢伴3孫棲工廠</h1><nav><a href='/'>首頁</a></nav><p class='sub_title'>颱風夜難眠 童言：為什麼趕我們</p>",
+    ],
+    ids=["hgroup in a header", "h2 right after the h1", "sub_title class"],
+)
+def test_the_subtitle_under_the_headline_is_the_bodys_first_heading(tmp_path, headline):
+    page = tmp_path / "A1725.htm"
+    page.write_text(
+        "<html><head><meta charset='utf-8'><title>屋法拍 癌漢伴3孫棲工廠 | 蘋果日報</title></head><body>"
+        f"{headline}<div class='articulum'>"
+        "<p>56歲的林進發罹患口腔癌，且雙耳重聽、雙眼弱視，他對身體病痛早已看淡，唯提及被法拍的家屋才費力說話。<br>"
+        "報導 ．攝影╱游竹君<br></p><h2>心血被點交險想不開</h2>"
+        "<p>一輩子務農的阿發，多年前以家屋抵押貸款買耕耘機，沒想到這兩年健康惡化，貸款無法負擔。</p></div></body></html>",
+        encoding="utf-8",
+    )
+    [article] = read_file(page).articles
+    assert article.headings == ["颱風夜難眠 童言：為什麼趕我們", "心血被點交險想不開"]
+    assert article.body[0].text == "颱風夜難眠 童言：為什麼趕我們"
+    assert "颱風夜難眠" in article.text
+    assert (article.author, article.byline) == ("游竹君", "報導 ．攝影╱游竹君")
+    assert "報導" not in article.lede and len(article.paragraphs) == 1
+
+
+def test_a_sidebar_of_columnists_is_not_the_byline(tmp_path):
+    page = tmp_path / "setn.html"
+    page.write_text(
+        "<html><head><meta charset='utf-8'><title>與母爭吵疑失足墜樓　男子送醫搶救不治</title></head><body>"
+        "<h1>與母爭吵疑失足墜樓　男子送醫搶救不治</h1><span class='reporter'>社會中心／綜合報導</span>"
+        "<div id='Content1'><p>新北市新店區今天下午發生墜樓案件，一名男子疑與母親爭吵後失足墜落，送醫搶救後仍不治。</p>"
+        "<p>警方到場調查後表示，將釐清男子墜樓原因，並調閱監視器畫面。</p></div>"
+        "<div class='right-writer-info'><a href='/a'>相差55歲 「她」與金庸是忘年之交</a></div>"
+        "<div class='right-writer-info author-box'>快訊／駕駛將開記者會還原經過</div></body></html>",
+        encoding="utf-8",
+    )
+    [article] = read_file(page).articles
+    assert (article.author, article.byline) == (None, "社會中心／綜合報導")

@@ -118,6 +118,11 @@ HTML_SHAPES = {
     "nested paragraphs in spans": lambda n: _page("<p><span>" * n + PROSE + "</span></p>" * n),
     "JSON-LD with many items": lambda n: _page(P, '<script type="application/ld+json">['
                                                + ",".join(['{"@type": "Thing"}'] * n) + "]</script>"),
+    "only short lines (every fallback tried)": lambda n: _page("<p>颱風動態</p>" * n),
+    "many archived links": lambda n: _page(
+        P + '<a href="https://web.archive.org/web/20150612083015/http://news.example.cn/a">舊聞</a>' * n),
+    "many bold candidates for the headline": lambda n: _page(P + "<b>台北市政府今天宣布</b>" * n,
+                                                             "<title>台北市政府今天宣布捷運新線_新聞</title>"),
 }
 
 

@@ -196,6 +196,14 @@ def test_a_record_whose_text_lacks_a_final_full_stop_is_kept(tmp_path):
         ("記者王煌忠／台中報導", "王煌忠"),
         ("文／文心蘭", "文心蘭"),
         ("林意慈", "林意慈"),
+        ("快訊", None),
+        ("Reporter", None),
+        ("BBC News 中文", None),
+        ("TVBS 記者 王小明", "王小明"),
+        ("王小明、李大華", "王小明、李大華"),
+        ("阿諾‧史瓦辛格", "阿諾‧史瓦辛格"),
+        ("Lee Hsin-Yin", "Lee Hsin-Yin"),
+        ("相差55歲 「她」與金庸是忘年之交", None),
     ],
 )
 def test_author_only_when_it_names_a_person_and_the_byline_as_printed(tmp_path, printed, author):
@@ -268,3 +276,28 @@ def test_a_wayback_address_in_a_record_is_the_original_url(tmp_path):
     [article] = read_file(path).articles
     assert article.url == "http://news.example.cn/2015-06/11/c_1115581234.htm"
     assert article.id == url_article_id(article.url)
+
+
+LOCAL = [("2025-01-16T00:30:00+08:00", 8), ("2025-01-15T16:30:00Z", 8), ("2025-01-16T00:30:00+09:00", 9)]
+
+
+@pytest.mark.parametrize(("stamp", "hours"), LOCAL)
+@pytest.mark.parametrize("fmt", ["jsonl", "json", "trec", "html"])
+def test_every_reader_keeps_half_past_midnight_on_its_own_day(tmp_path, fmt, stamp, hours):
+    """00:30 in the page's zone stays 00:30 of the 16th in that zone: never moved to UTC (the 15th)."""
+    text = "台北市今天凌晨發生規模五點一地震，各地災情仍在統計中。"
+    if fmt == "html":
+        data = (f"<html><head><meta charset='utf-8'><meta property='article:published_time' content='{stamp}'>"
+                f"<title>凌晨地震</title></head><body><article><p>{text}</p></article></body></html>")
+    elif fmt == "trec":
+        data = f"<doc><docno>n1</docno><date>{stamp}</date><content>{text}</content></doc>"
+    else:
+        record = json.dumps({"title": "凌晨地震", "published_date": stamp, "content": text}, ensure_ascii=False)
+        data = record if fmt == "jsonl" else f"[{record}]"
+    path = tmp_path / f"quake.{fmt}"
+    path.write_text(data, encoding="utf-8")
+    [article] = read_file(path).articles
+    assert (article.date.date(), article.date.hour, article.date.minute) == (dt.date(2025, 1, 16), 0, 30)
+    assert article.date.utcoffset() == dt.timedelta(hours=hours)
+    again = type(article).from_json(article.to_json())
+    assert again.date.isoformat() == article.date.isoformat()

@@ -111,3 +111,10 @@ def test_twnews_udn_pages_get_ids_from_their_own_urls():
     assert (new.id, old.id) == (url_article_id(new.url), url_article_id(old.url))
     same = read_file(folder / "a99d613" / "udn.html").articles[0]  # the same article saved by another template
     assert same.id == old.id
+
+
+def test_appledaily_subtitles_are_in_the_body():
+    [article] = read_file(DATA / "corpora" / "appledaily-charity-2008-2013" / "htm" / "A1725.htm").articles
+    assert article.headings[0] == "颱風夜難眠 童言：為什麼趕我們"
+    assert "颱風夜難眠" in article.text
+    assert (article.author, article.byline) == ("游竹君", "報導 攝影╱游竹君")

@@ -29,12 +29,16 @@ __all__ = ["ARTICLE_SUFFIXES", "FileRead", "ReadError", "is_article_file", "read
 
 @dataclass
 class FileRead:
-    """What one file yielded: its articles, the problems survived on the way (one line each), the encoding used."""
+    """What one file yielded: its articles, the problems survived on the way (one line each), the encoding
+    used, the format, and for a web page how its text was found."""
 
     articles: list[Article]
     problems: list[str] = field(default_factory=list)
     encoding: str = "utf-8"
     format: str = "seed"
+    # How the text was found, when there was a choice (HTML: "body from the best-scoring block", "body
+    # from JSON-LD articleBody", …); for ``ingest --verbose``, not a problem.
+    extraction: str | None = None
 
 
 ARTICLE_SUFFIXES = frozenset({".txt", ".html", ".htm", ".json", ".jsonl", ".xml", ".trec"})
@@ -107,10 +111,10 @@ def read_file(
     elif fmt == "html":
         from newsgrep.readers.html import parse_html
 
-        article = parse_html(text, shown, stem, source_path)
-        if article is None:
+        page = parse_html(text, shown, stem, source_path)
+        if page.article is None:
             raise ReadError(shown, "no article text found in the page")
-        articles = [article]
+        return FileRead([page.article], problems, decoded.encoding, fmt, page.extraction)
     elif fmt in ("json", "jsonl", "trec"):
         from newsgrep.readers.records import parse_json, parse_jsonl
         from newsgrep.readers.trec import parse_trec

@@ -125,6 +125,7 @@ def make_article(
     captions: Iterable[Caption] = (),
     headings: Sequence[int] = (),
     crawled_at: dt.date | dt.datetime | None = None,
+    require_paragraph: bool = False,
 ) -> Article | None:
     """An Article from extracted parts, or None when no article text is left after cleanup.
 
@@ -134,7 +135,9 @@ def make_article(
     outlet or a desk), else the person a byline in the text names, else the
     one ``fallback_author`` names (metadata a page is less sure of than its
     byline). ``byline`` is the credit as the source printed it; without one,
-    a byline found in the text is kept.
+    a byline found in the text is kept. With ``require_paragraph``, text made
+    only of heading-shaped lines is no article (a reader with other places to
+    look says so); without it, its first line is the lede.
     """
     author = person_name(author, outlet)
     byline = printed_byline(byline)
@@ -168,7 +171,7 @@ def make_article(
     if lede_at is None:
         # Only heading-shaped lines (short, no 。): a one-line flash or a text that never ends its
         # sentences is still the article, so its first line is the lede.
-        if not blocks:
+        if not blocks or require_paragraph:
             return None
         lede_at = 0
     lede = blocks.pop(lede_at).text

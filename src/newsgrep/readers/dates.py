@@ -1,11 +1,15 @@
 """Publication dates as news pages and scrapers write them, to one convention.
 
 Convention: a value with a time of day becomes a timezone-aware ``datetime``
-expressed in Taiwan time (UTC+08:00); a naive time is taken to be Taiwan time
-already, since these are Taiwanese and Chinese outlets (both +08:00). A value
-with only a day stays a ``date``. So ``2016-05-21T03:44:00Z``,
-``2016/05/21 11:44`` and ``2016年05月21日 11:44`` all read as
-``2016-05-21 11:44+08:00``.
+that keeps the page's own clock and offset, so its day is the day the page
+shows. A naive time is taken to be Taiwan time (UTC+08:00) already, since these
+are Taiwanese and Chinese outlets (both +08:00); a UTC stamp (``Z``, ``+00:00``,
+``GMT``), which is how machines write times rather than how a newsroom dates a
+story, is shown in +08:00; any other offset is kept (``00:30+09:00`` stays the
+16th at 00:30 in +09:00, never 23:30 of the 15th in +08:00, and no time is ever
+converted to UTC). A value with only a day stays a ``date``. So
+``2016-05-21T03:44:00Z``, ``2016/05/21 11:44`` and ``2016年05月21日 11:44`` all
+read as ``2016-05-21 11:44+08:00``.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ def parse_date(value: object) -> dt.date | dt.datetime | None:
     if value is None:
         return None
     if isinstance(value, dt.datetime):
-        return _to_taiwan(value)
+        return _local(value)
     if isinstance(value, dt.date):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -48,7 +52,7 @@ def parse_date(value: object) -> dt.date | dt.datetime | None:
     if match:
         return _from_match(match)
     try:  # RSS: "Sat, 31 Dec 2005 06:15:55 +0900"
-        return _to_taiwan(parsedate_to_datetime(text))
+        return _local(parsedate_to_datetime(text))
     except (TypeError, ValueError, IndexError):
         return None
 
@@ -90,10 +94,13 @@ def _from_match(match: re.Match) -> dt.date | dt.datetime | None:
             digits = tz[1:].replace(":", "")
             offset = dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
             moment = moment.replace(tzinfo=dt.timezone(sign * offset))
-    return _to_taiwan(moment)
+    return _local(moment)
 
 
-def _to_taiwan(moment: dt.datetime) -> dt.datetime:
+def _local(moment: dt.datetime) -> dt.datetime:
+    """Naive: Taiwan time. UTC: shown in Taiwan time. Any other offset: the page's own, kept."""
     if moment.tzinfo is None:
         return moment.replace(tzinfo=TAIWAN)
-    return moment.astimezone(TAIWAN)
+    if moment.utcoffset() == dt.timedelta(0):
+        return moment.astimezone(TAIWAN)
+    return moment.replace(tzinfo=dt.timezone(moment.utcoffset()))

@@ -21,6 +21,10 @@ HEADING_MAX_CHARS = 40
 
 # A line made only of ad placeholders: "廣告 廣告", "广告", "Advertisement".
 _AD_LINE = re.compile(r"^(?:(?:廣告|广告|advertisement|ad)\s*)+$", re.IGNORECASE)
+# A line that only credits the desk editor: "（责任编辑：刘佳）", "責任編輯／王小明".
+_EDITOR_LINE = re.compile(
+    r"^[（(【\[]?\s*(?:責任編輯|责任编辑|責編|责编|編輯|编辑|值班編輯|值班编辑)\s*[：:／/]\s*[^\s（()）【】\[\]]{1,12}\s*[）)】\]]?$"
+)
 # A line that only asks the reader to scroll or click on: "請繼續往下閱讀...", "點我看更多".
 _PROMPT_LINE = re.compile(r"^(?:請繼續往下閱讀|请继续往下阅读|繼續閱讀|继续阅读|點我看更多|点我看更多|看更多)[.。…\s]*$")
 
@@ -63,7 +67,7 @@ def clean_line(line: str) -> str:
 
 def is_noise(line: str) -> bool:
     """True for lines that are page furniture, not article text."""
-    return bool(_AD_LINE.match(line) or _LINK_LINE.match(line) or _PROMPT_LINE.match(line))
+    return bool(_AD_LINE.match(line) or _LINK_LINE.match(line) or _PROMPT_LINE.match(line) or _EDITOR_LINE.match(line))
 
 
 def split_caption(line: str) -> Caption | None:
@@ -160,9 +164,10 @@ def strip_site_name(title: str) -> str:
 
 
 _NAMES = r"(?P<names>[\u4e00-\u9fff]{2,4}(?:[、，,][\u4e00-\u9fff]{2,4})*)"
-# A paragraph-ending credit: "報導•攝影╱張嘉恬", "（王煌忠／台中報導）" (not a photo caption).
+# A paragraph-ending credit: "報導•攝影╱張嘉恬", "報導 ．攝影╱孫敏聿", "（王煌忠／台中報導）" (not a photo caption).
+# ("?" stands between the roles where a converter lost the dot.)
 _TRAILING_BYLINE = re.compile(
-    r"\s*(?:[（(]?(?:(?:文字|撰文|採訪|报导|報導|攝影|摄影|記者|记者|文)[•．·、/／╱]?)+[╱／/]" + _NAMES + r"[）)]?"
+    r"\s*(?:[（(]?(?:(?:文字|撰文|採訪|报导|報導|攝影|摄影|記者|记者|文)[•．·‧・、/／╱?\s]*)+[╱／/]" + _NAMES + r"[）)]?"
     r"|[（(]" + _NAMES.replace("names", "names2") + r"\s*[／/╱]\s*[\u4e00-\u9fff]{0,8}(?:報導|报导)[）)])$"
 )
 # A paragraph that is nothing but a byline: "記者林悅／南市報導", "〔記者吳孟儒／綜合報導〕", "文／王小明".
@@ -183,14 +188,17 @@ _LEADING_BYLINE_END = re.compile(r"[）)〕】］\]]|(?:報導|报导|電|电)(?
 
 # A credit that ends a paragraph is short; only this many closing characters are searched. The pattern
 # (repeated role words, then names) backtracks through every earlier start when it fails, which over a
-# whole paragraph is quadratic (a 270 KB body ending in "文字•" x 30000 took 48 s).
+# whole paragraph is quadratic (a 270 KB body ending in "文字•" x 30000 took 48 s): never search it unbounded.
 TRAILING_BYLINE_MAX_CHARS = 80
 
 
 def split_trailing_byline(paragraph: str) -> tuple[str, str | None]:
-    """``'…成問題了。」報導•攝影╱張嘉恬'`` -> (``'…成問題了。」'``, ``'張嘉恬'``); unchanged with None otherwise."""
+    """``'…成問題了。」報導•攝影╱張嘉恬'`` -> (``'…成問題了。」'``, ``'張嘉恬'``); unchanged with None otherwise.
+
+    A paragraph that is nothing but such a credit gives ``('', names)``.
+    """
     match = _TRAILING_BYLINE.search(paragraph, max(0, len(paragraph) - TRAILING_BYLINE_MAX_CHARS))
-    if not match or match.start() == 0:
+    if not match:
         return paragraph, None
     return clean_line(paragraph[: match.start()]), match["names"] or match["names2"]
 
@@ -264,7 +272,17 @@ _ORG_WORD = re.compile(r"報導|报导|報道|报道|新聞|新闻|通訊社|通
 # Roles printed before or instead of a name: 記者, 編譯, 攝影 … (文 and 圖 only alone: 文 is also a surname)
 _ROLE = r"(?:實習記者|实习记者|特派員|特派员|記者|记者|編譯|编译|編輯|编辑|作者|撰文|採訪|采访|攝影|摄影|主筆|主笔)"
 _ROLE_PREFIX = re.compile(r"^" + _ROLE + r"(?:[•．·、]" + _ROLE + r")*[\s：:]*")
-_ROLE_ONLY = re.compile(r"^(?:" + _ROLE + r"|文|圖|图|綜合|综合|外電|外电|本報|本报|綜合外電|综合外电)$")
+_ROLE_ONLY = re.compile(
+    r"^(?:" + _ROLE + r"|文|圖|图|綜合|综合|外電|外电|本報|本报|綜合外電|综合外电|快訊|快讯|即時|即时|獨家|独家|最新|專欄|专栏"
+    r"|社論|社论|編按|编按|影音|焦點|焦点|佚名|匿名|不詳|不详"
+    r"|reporter|reporters|editor|editors|staff|staff writer|correspondent|admin|administrator|anonymous|unknown|none)$",
+    re.IGNORECASE,
+)
+# What a name looks like: 2-4 ideographs (a transliterated name may run longer with ‧ between its parts), or
+# up to five Latin words; several names are listed with 、 or a comma.
+_NAME = re.compile(r"^(?:[\u3400-\u9fff]{2,4}|[\u3400-\u9fff]{1,6}(?:[‧·・．][\u3400-\u9fff]{1,6}){1,3}"
+                   r"|[A-Za-z][A-Za-z.'\-]*(?: [A-Za-z][A-Za-z.'\-]*){0,4})$")
+_NAME_LIST = re.compile(r"(?<!\s)\s*+[、，,]\s*+")
 _BRACKETS = "〔〕【】［］[]（）()「」《》"
 _BYLINE_PARTS = re.compile(r"[／/╱|｜]")
 _CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
@@ -278,13 +296,13 @@ def is_url(text: str) -> bool:
 
 
 def is_person(name: str, outlet: str | None = None) -> bool:
-    """A short name that is not a URL, a role, the outlet or an organisation's name."""
+    """A name or a list of names (``王小明、李大華``, ``Lee Hsin-Yin``), not a URL, a role, the outlet or an
+    organisation's name."""
     name = clean_line(name or "")
     return bool(
         name and len(name) <= PERSON_MAX_CHARS and not is_url(name) and name != outlet
         and name not in OUTLET_NAMES and not _ROLE_ONLY.match(name) and not _ORG_SUFFIX.search(name)
-        and not _ORG_WORD.search(name) and not any(ch.isdigit() for ch in name)
-        and any(ch.isalpha() for ch in name)
+        and not _ORG_WORD.search(name) and all(_NAME.match(n) for n in _NAME_LIST.split(name))
     )
 
 
@@ -303,11 +321,20 @@ def person_name(raw: str | None, outlet: str | None = None) -> str | None:
     for part in _BYLINE_PARTS.split(text):
         # Chinese names hold no spaces, so "聯合報 記者陳嘉寧" is two parts; Latin names keep theirs.
         pieces = part.split() if _CJK_CHAR.search(part) else [part]
+        # In "BBC News 中文" the outlet's Latin name says the rest is its too: only a piece that a
+        # role word introduces (記者陳嘉寧) names a person there.
+        outlet_part = len(pieces) > 1 and any(p.isascii() and not is_person(p, outlet) for p in pieces)
+        introduced = False  # the piece before was a role word alone ("記者 王小明")
         for piece in pieces:
-            piece = _ROLE_PREFIX.sub("", clean_line(piece.strip(_BRACKETS + " \u3000")))
-            piece = byline_author(piece) or piece
-            if is_person(piece, outlet):
-                return clean_line(piece)
+            piece = clean_line(piece.strip(_BRACKETS + " \u3000"))
+            bare = _ROLE_PREFIX.sub("", piece)
+            if outlet_part and bare == piece and not introduced:
+                introduced = bool(_ROLE_ONLY.match(piece))
+                continue
+            introduced = bool(_ROLE_ONLY.match(piece))
+            bare = byline_author(bare) or bare
+            if is_person(bare, outlet):
+                return clean_line(bare)
     return None
 
 
