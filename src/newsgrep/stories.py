@@ -291,23 +291,34 @@ def band_keys(sig: str) -> list[str]:
     """The LSH keys of a signature; articles that share none are taken not to be copies.
 
     At most ``BANDS`` keys of 14 hex digits (band number, then the low 16 bits
-    of the band's ``ROWS`` minima; a band with fewer than two filled bins gives
-    none), or one ``x`` + 16 hex digits for a short text. Store them in an
+    of the band's ``ROWS`` minima, each as two little-endian bytes; a band with
+    fewer than two filled bins gives none), or one ``x`` + 16 hex digits for a
+    short text. Store them in an
     indexed keyword field; the candidates for a new article are the articles
     holding any of its keys.
     """
     return _keys(_decode_cached(sig))
 
 
+_BAND_NAMES = [f"{band:02x}" for band in range(BANDS)]
+
+
 def _keys(d: _Decoded) -> list[str]:
     if d.exact:
         return ["x" + d.digest.hex()]
-    keys = []
-    for band in range(BANDS):
-        rows = d.values[band * ROWS : (band + 1) * ROWS]
-        if sum(v != _UNKNOWN for v in rows) >= 2:
-            keys.append(f"{band:02x}" + "".join(f"{v & 0xFFFF:04x}" for v in rows))
-    return keys
+    # The low 16 bits of every value as hex (two little-endian bytes each), cut into bands.
+    words = d.values.tobytes() if _LITTLE else _pack24(list(d.values))
+    step = 4 if _LITTLE else 3
+    low = bytearray(2 * BINS)
+    low[0::2] = words[0::step]
+    low[1::2] = words[1::step]
+    hexed = low.hex()
+    width = 4 * ROWS
+    keys = [name + hexed[start : start + width] for name, start in zip(_BAND_NAMES, range(0, BANDS * width, width))]
+    if _UNKNOWN not in d.values:
+        return keys
+    empty = bytes(map(eq, d.values, repeat(_UNKNOWN)))
+    return [key for band, key in enumerate(keys) if sum(empty[band * ROWS : (band + 1) * ROWS]) <= ROWS - 2]
 
 
 def _similarity(x: _Decoded, y: _Decoded) -> float:
