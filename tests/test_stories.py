@@ -291,7 +291,7 @@ def test_the_signature_of_a_known_text_is_pinned():
 
 
 PINNED_SIGNATURE_SHA256 = "f6653d1d259e7b2c"
-PINNED_BAND_KEYS = ["0008faa17fffff", "01ade6909e7cb5", "021c0d2381917d"]
+PINNED_BAND_KEYS = ["00fa087fa1ffff", "01e6ad9e90b57c", "020d1c81237d91"]
 PINNED_SHORT_KEYS = ["x06c53d5264d74e24"]
 
 

@@ -291,9 +291,8 @@ def band_keys(sig: str) -> list[str]:
     """The LSH keys of a signature; articles that share none are taken not to be copies.
 
     At most ``BANDS`` keys of 14 hex digits (band number, then the low 16 bits
-    of the band's ``ROWS`` minima, each as two little-endian bytes; a band with
-    fewer than two filled bins gives none), or one ``x`` + 16 hex digits for a
-    short text. Store them in an
+    of the band's ``ROWS`` minima, four hex digits each; a band with fewer than
+    two filled bins gives none), or one ``x`` + 16 hex digits for a short text. Store them in an
     indexed keyword field; the candidates for a new article are the articles
     holding any of its keys.
     """
@@ -306,12 +305,13 @@ _BAND_NAMES = [f"{band:02x}" for band in range(BANDS)]
 def _keys(d: _Decoded) -> list[str]:
     if d.exact:
         return ["x" + d.digest.hex()]
-    # The low 16 bits of every value as hex (two little-endian bytes each), cut into bands.
+    # The low 16 bits of every value as four hex digits (high byte first), cut into bands. Indexes store
+    # these keys: their spelling is part of the recipe (a change needs VERSION bumped).
     words = d.values.tobytes() if _LITTLE else _pack24(list(d.values))
     step = 4 if _LITTLE else 3
     low = bytearray(2 * BINS)
-    low[0::2] = words[0::step]
-    low[1::2] = words[1::step]
+    low[0::2] = words[1::step]
+    low[1::2] = words[0::step]
     hexed = low.hex()
     width = 4 * ROWS
     keys = [name + hexed[start : start + width] for name, start in zip(_BAND_NAMES, range(0, BANDS * width, width))]
