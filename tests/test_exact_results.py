@@ -123,3 +123,37 @@ def test_same_named_files_in_two_folders_are_two_articles_never_merged(run, tmp_
     assert titles(run, "血濺桃機") == {"血濺桃機 男子持刀攻擊旅客"}
     ids = {h["id"] for h in hits(run, "桃園")}
     assert ids == {"6ab452b/udn", "a99d613/udn"}
+
+
+STORY = "行政院今天召開院會，通過明年度中央政府總預算案，總額為三兆零一百億元，其中國防預算大幅成長。"
+OTHER = "颱風過後，花蓮縣政府動員清理道路，縣府表示農損初估上億元，並請中央協助復建經費。"
+
+
+def test_a_story_held_together_by_a_changed_article_is_regrouped(run, tmp_path, index_path):
+    """Stories joined through an article (a bridge) fall apart into their real groups once that article changes."""
+    from newsgrep.index import NewsIndex
+
+    folder = tmp_path / "copies"
+    folder.mkdir()
+    (folder / "a.txt").write_text(f" date 2025-11-11 {STORY * 2}\n", encoding="utf-8")
+    (folder / "a2.txt").write_text(f" date 2025-11-12 {STORY * 2}記者王小明報導。\n", encoding="utf-8")
+    (folder / "c.txt").write_text(f" date 2025-11-13 {OTHER * 2}\n", encoding="utf-8")
+    assert run("ingest", str(folder)).exit_code == 0
+    hits = [json.loads(line) for line in run("search", "總預算 OR 復建經費", "--json").stdout.splitlines()]
+    assert sorted(len(h["copies"]) for h in hits) == [0, 1]  # a and a2 are one story, c its own
+    NewsIndex.open(index_path).relabel_stories({"c": "a"})  # as if a later article had bridged them
+    assert len(run("search", "總預算 OR 復建經費", "--json").stdout.splitlines()) == 1
+    (folder / "a.txt").write_text(f" date 2025-11-11 {STORY * 2}（更新）\n", encoding="utf-8")
+    assert run("ingest", str(folder)).exit_code == 0
+    hits = [json.loads(line) for line in run("search", "總預算 OR 復建經費", "--json").stdout.splitlines()]
+    assert sorted(len(h["copies"]) for h in hits) == [0, 1]
+
+
+def test_an_index_grouped_by_another_recipe_is_rebuilt_before_ingesting(run, tmp_path, index_path):
+    meta = json.loads((index_path / "newsgrep.json").read_text())
+    meta["stories"] = "oph-minhash/v0"
+    (index_path / "newsgrep.json").write_text(json.dumps(meta))
+    refused = run("ingest", str(tmp_path / "news"))
+    assert refused.exit_code == 2 and "another recipe" in refused.output and "--rebuild" in refused.output
+    assert run("search", "軍售").exit_code == 0  # reading does not depend on the recipe
+    assert run("ingest", "--rebuild", str(tmp_path / "news")).exit_code == 0

@@ -128,6 +128,13 @@ def _check_meta(path: Path, meta: dict) -> MergedDictionary:
     return dictionary
 
 
+def _stories_scheme() -> str:
+    """The story-grouping recipe (``stories.SCHEME``): signatures of another recipe never find each other."""
+    from newsgrep.stories import SCHEME
+
+    return SCHEME
+
+
 def stored_user_words(meta: dict | None) -> tuple[tuple[str, int], ...]:
     """The user words an index was built with (recorded in its ``newsgrep.json``)."""
     return tuple((str(w), int(f)) for w, f in (meta or {}).get("user_words", ()))
@@ -241,6 +248,13 @@ class NewsIndex:
         if meta is None:
             return cls.create(path, user_words or (), publish=True)
         dictionary = _check_meta(path, meta)
+        # Only writers care: stored story signatures of another recipe would never find new ones. Searching
+        # does not depend on the recipe, so reading commands never pay for importing it.
+        if meta.get("stories") != _stories_scheme():
+            raise IndexOutdated(
+                f"index at {path} groups copies of a story by another recipe ({meta.get('stories')}; this newsgrep "
+                f"uses {_stories_scheme()}); {REBUILD}"
+            )
         if user_words is not None and tuple(user_words) != stored_user_words(meta):
             from newsgrep.dictionary import fingerprint, source_word_lists
 
@@ -273,6 +287,7 @@ class NewsIndex:
             "schema_version": SCHEMA_VERSION,
             "analyzer_version": ANALYZER_VERSION,
             "dictionary": dictionary.fingerprint,
+            "stories": _stories_scheme(),
             "user_words": [list(pair) for pair in user_words],
             "generation": generation.name,
             "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -486,31 +501,67 @@ class NewsIndex:
 
         return self.read(find)
 
-    def relabel_stories(self, moves: dict[str, str]) -> int:
-        """Move the stored articles of each story ``old`` to story ``new`` (a later article bridged the two)."""
+    def stories_of(self, ids) -> set[str]:
+        """The story ids of these stored articles (before they are replaced or removed)."""
+
+        def find(s) -> set[str]:
+            found = set()
+            for article_id in ids:
+                fields = s.document(id=article_id)
+                if fields and fields.get("story"):
+                    found.add(fields["story"])
+            return found
+
+        return self.read(find) if ids else set()
+
+    def _story_members(self, stories) -> list[dict]:
+        """Stored fields of every article of these stories."""
         from whoosh import query as wq
 
+        def find(s) -> list[dict]:
+            hits = s.search(wq.Or([wq.Term("story", story) for story in stories]), limit=None, scored=False, sortedby=None)
+            return [s.stored_fields(n) for n in sorted(hits.docs())]
+
+        return self.read(find) if stories else []
+
+    def _restory(self, members: list[dict], label_of: dict[str, str]) -> int:
+        """Write again the members whose story label changes (one commit); how many were written."""
+        from newsgrep.stories import band_keys
         from newsgrep.story_grouping import Placement
 
-        def members(s) -> list[tuple[Article, str, Placement]]:
-            hits = s.search(wq.Or([wq.Term("story", old) for old in moves]), limit=None, scored=False, sortedby=None)
-            out = []
-            for docnum in hits.docs():
-                fields = s.stored_fields(docnum)
-                out.append((decode_record(fields["record"]), fields["source_sig"], (fields["story"], fields["signature"])))
-            return out
+        changed = [m for m in members if label_of.get(m["id"], m["story"]) != m["story"]]
+        if changed:
+            with self.writer() as w:
+                for m in changed:
+                    sig = m.get("signature") or ""
+                    placement = Placement(label_of[m["id"]], sig, tuple(band_keys(sig)) if sig else ())
+                    w.add(decode_record(m["record"]), m["source_sig"], placement)
+        return len(changed)
 
-        if not moves:
-            return 0
-        found = self.read(members)
-        if not found:
-            return 0
-        from newsgrep.stories import band_keys
+    def relabel_stories(self, moves: dict[str, str]) -> int:
+        """Move the stored articles of each story ``old`` to story ``new`` (a later article bridged the two)."""
+        members = self._story_members(list(moves))
+        return self._restory(members, {m["id"]: moves.get(m["story"], m["story"]) for m in members})
 
-        with self.writer() as w:
-            for article, source_sig, (old, sig) in found:
-                w.add(article, source_sig, Placement(moves.get(old, old), sig, tuple(band_keys(sig)) if sig else ()))
-        return len(found)
+    def regroup_stories(self, stories) -> int:
+        """Group these stories' articles again (an article that held a story together was removed or changed).
+
+        Each story falls apart into the groups its remaining articles form; the
+        group holding the article whose id names the story keeps the name, the
+        others are named by their smallest id.
+        """
+        from newsgrep.stories import group
+
+        members = self._story_members(list(stories))
+        label_of = {}
+        for story in set(stories):
+            own = [m for m in members if m["story"] == story]
+            groups = group([(m["id"], m["signature"]) for m in own if m.get("signature")])
+            keeps = groups.get(story)
+            for m in own:
+                grouped = groups.get(m["id"], m["id"])
+                label_of[m["id"]] = story if grouped == keeps else grouped
+        return self._restory(members, label_of)
 
     # -- writing -----------------------------------------------------------
 

@@ -351,6 +351,7 @@ class _Run:
     verbose: bool
     progress: Progress
     stories: StoryGrouping
+    regroup: set[str] = field(default_factory=set)  # stories that lost or changed an article
     _registry: IdRegistry | None = None
 
     @property
@@ -390,7 +391,9 @@ def _ingest(
         procs = min(2, os.cpu_count() or 1) if len(walk.files) - len(run.stored) >= PARALLEL_FROM_FILES else 1
     if prune:
         progress.phase("removing articles whose files are gone")
-        _committed(run, lambda writer: _prune(run, writer, walk), procs=1)
+        if _committed(run, lambda writer: _prune(run, writer, walk), procs=1) and run.regroup:
+            index.regroup_stories(run.regroup)
+        run.regroup.clear()
     progress.start(len(walk.files))
     progress.phase(None)
     pending = iter(walk.files)
@@ -398,10 +401,12 @@ def _ingest(
     while not report.interrupted:
         written = _committed(run, lambda writer: _write_batch(pending, run, writer, batch), procs=procs)
         moves = run.stories.pending_relabels()
-        if moves and written:  # a cancelled batch takes its moves with it
-            progress.phase("joining stories that a new article bridged")
+        if written and (moves or run.regroup):  # a cancelled batch takes its moves with it
+            progress.phase("regrouping stories")
             index.relabel_stories(moves)
+            index.regroup_stories({moves.get(s, s) for s in run.regroup})
             progress.phase(None)
+        run.regroup.clear()
         if not written:
             break
     return report
@@ -465,8 +470,10 @@ def _ingest_file(found: Found, run: _Run, writer: IndexWriter) -> int:
     report.warnings += [Failure(key, problem) for problem in read.problems]
     if run.verbose:
         n = len(read.articles)
-        report.details.append(f"{key}: {read.format}, {read.encoding}, {n} article{'s' if n != 1 else ''}")
+        detail = f"{key}: {read.format}, {read.encoding}, {n} article{'s' if n != 1 else ''}"
+        report.details.append(detail + (f", {read.extraction}" if read.extraction else ""))
     if known is not None:
+        run.regroup |= run.index.stories_of(known.ids)  # an article that held a story together may change
         writer.delete_path(key)
         run.registry.release(known.ids)
     placed = [a for a in (run.registry.place(article, report) for article in read.articles) if a is not None]
@@ -486,6 +493,7 @@ def _prune(run: _Run, writer: IndexWriter, walk: Walk) -> int:
     for key, known in list(run.stored.items()):
         if key in found or not _inside(key, walk.roots) or _inside(key, walk.unread):
             continue
+        run.regroup |= run.index.stories_of(known.ids)
         writer.delete_path(key)
         run.registry.release(known.ids)
         run.report.removed += len(known.ids)
