@@ -75,7 +75,8 @@ class CompactPositions(Positions):
 
 def build_schema(index_segmenter, query_segmenter):
     """The fields. ``title`` and ``body`` share the one analyzer; the full record is stored compressed."""
-    from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+    from whoosh.columns import VarBytesColumn
+    from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
     from newsgrep.analysis import BigramTokenizer, news_analyzer
 
@@ -98,6 +99,11 @@ def build_schema(index_segmenter, query_segmenter):
         # Outlet and author, folded (width, case, script), for source:/author: and facets.
         source=ID(sortable=True),
         author=ID(sortable=True),
+        # The same as written (original script), for facets and timelines: read from columns, never from records.
+        outlet_name=COLUMN(VarBytesColumn()),
+        author_name=COLUMN(VarBytesColumn()),
+        category=COLUMN(VarBytesColumn()),
+        tags=COLUMN(VarBytesColumn()),  # tab-separated
         # The story an article belongs to (copies and near-copies share it), and its similarity keys.
         story=ID(stored=True, sortable=True),
         story_keys=KEYWORD(),
@@ -625,6 +631,10 @@ class IndexWriter:
             body_grams=article.text,
             source=fold(article.outlet or "").strip(),
             author=fold(article.author or "").strip(),
+            outlet_name=(article.outlet or "").encode("utf-8"),
+            author_name=(article.author or "").encode("utf-8"),
+            category=(article.category or "").encode("utf-8"),
+            tags="\t".join(article.tags).encode("utf-8"),
             story=placement.story if placement else article.id,
             story_keys=" ".join(placement.keys) if placement else "",
             signature=placement.signature if placement else "",

@@ -273,13 +273,55 @@ def _matching_docnums(searcher, compiled: Compiled) -> list[int]:
     return docnums
 
 
-def matching(index: NewsIndex, query: Query) -> list[str]:
-    """Ids of every article ``query`` matches: the one matcher behind search counts, timelines and facets."""
+@dataclass(frozen=True, slots=True)
+class Row:
+    """What exploration needs of one matching article, read from the index's columns (no record decoded)."""
 
-    def run(searcher) -> list[str]:
-        compiled = compile_query(index, searcher, query)
-        ids = searcher.reader().column_reader("id")
-        return [ids[n] for n in _matching_docnums(searcher, compiled)]
+    id: str
+    day: dt.date | None
+    when: int  # seconds since the epoch; index.UNDATED when undated
+    story: str
+    outlet: str | None
+    author: str | None
+    category: str | None
+    tags: tuple[str, ...]
+
+
+def matching(index: NewsIndex, query: Query | None, filters: Filters | None = None) -> list[Row]:
+    """Every article ``query`` matches (every article within ``filters`` when ``query`` is None).
+
+    The one matcher: what ``search`` counts is what timelines, facets and
+    exports count. Rows come in index order.
+    """
+    from whoosh import query as wq
+
+    def run(searcher) -> list[Row]:
+        if query is None:
+            narrowed = filter_query(index, searcher, filters or Filters())
+            every = wq.Term("kind", "article")
+            docnums = sorted(searcher.search(every, filter=narrowed, limit=None, scored=False, sortedby=None).docs())
+        else:
+            docnums = _matching_docnums(searcher, compile_query(index, searcher, query))
+        reader = searcher.reader()
+        columns = {name: reader.column_reader(name) for name in ("id", "day", "when", "story", "outlet_name", "author_name", "category", "tags")}
+
+        def text(name: str, n: int) -> str | None:
+            return columns[name][n].decode("utf-8") or None
+
+        rows = []
+        for n in docnums:
+            day = columns["day"][n]
+            rows.append(Row(
+                id=columns["id"][n],
+                day=dt.date.fromisoformat(day) if day else None,
+                when=columns["when"][n],
+                story=columns["story"][n] or columns["id"][n],
+                outlet=text("outlet_name", n),
+                author=text("author_name", n),
+                category=text("category", n),
+                tags=tuple(t for t in columns["tags"][n].decode("utf-8").split("\t") if t),
+            ))
+        return rows
 
     return index.read(run)
 
