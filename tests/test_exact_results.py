@@ -157,3 +157,18 @@ def test_an_index_grouped_by_another_recipe_is_rebuilt_before_ingesting(run, tmp
     assert refused.exit_code == 2 and "another recipe" in refused.output and "--rebuild" in refused.output
     assert run("search", "軍售").exit_code == 0  # reading does not depend on the recipe
     assert run("ingest", "--rebuild", str(tmp_path / "news")).exit_code == 0
+
+
+def test_a_story_is_shown_by_its_earliest_copy_with_the_others_listed(run, tmp_path):
+    folder = tmp_path / "wire"
+    folder.mkdir()
+    text = "中央社記者今天報導，交通部宣布春節連假期間國道將實施高乘載管制，並開放路肩供小型車行駛，呼籲民眾提早規劃行程。"
+    for n, (day, outlet) in enumerate([("2025-11-21", "聯合報"), ("2025-11-20", "中央社"), ("2025-11-22", "自由時報")]):
+        record = {"url": f"https://wire.example.tw/{n}", "title": "春節國道高乘載管制", "published_date": day,
+                  "source_name": outlet, "content": text}
+        (folder / f"{n}.json").write_text(json.dumps([record], ensure_ascii=False), encoding="utf-8")
+    assert run("ingest", str(folder)).exit_code == 0
+    shown = hits(run, "高乘載")
+    assert len(shown) == 1 and shown[0]["outlet"] == "中央社" and shown[0]["day"] == "2025-11-20"
+    assert sorted(c["outlet"] for c in shown[0]["copies"]) == ["聯合報", "自由時報"]
+    assert len(hits(run, "高乘載", "--all")) == 3

@@ -361,6 +361,9 @@ def search(
         wanted = None if limit is None else offset + limit
         ranked = _ranked(searcher, compiled, matches, sort, wanted, story_of, ids, collapse)
         page = ranked[offset:] if wanted is None else ranked[offset:wanted]
+        if collapse:  # a story is shown by its earliest matching copy: where it first appeared
+            earliest = _earliest(reader, matches, story_of, ids)
+            page = [(earliest[story_of[n] or ids[n]], score) for n, score in page]
         hits = [_hit(searcher, n, score, compiled.patterns, story_of, ids, collapse) for n, score in page]
         return SearchResult(query.text, hits, len(matches), len(stories), offset, filters=query.filters)
 
@@ -398,6 +401,20 @@ def _collapse(ordered, story_of, ids, wanted) -> list[tuple[int, float]]:
     return shown
 
 
+def _earliest(reader, matches: list[int], story_of, ids) -> dict[str, int]:
+    """story -> its earliest matching article (undated after dated, then by id)."""
+    from newsgrep.index import UNDATED
+
+    when = reader.column_reader("when")
+    best: dict[str, tuple] = {}
+    for n in matches:
+        story = story_of[n] or ids[n]
+        key = (when[n] == UNDATED, when[n], ids[n], n)
+        if story not in best or key < best[story]:
+            best[story] = key
+    return {story: key[-1] for story, key in best.items()}
+
+
 def _hit(searcher, docnum: int, score: float, patterns, story_of, ids, collapse: bool) -> Hit:
     from whoosh import query as wq
 
@@ -406,12 +423,9 @@ def _hit(searcher, docnum: int, score: float, patterns, story_of, ids, collapse:
     story = story_of[docnum]
     if collapse and story:
         others = searcher.search(wq.Term("story", story), limit=None, scored=False, sortedby=None)
+        outlets = searcher.reader().column_reader("outlet_name")
         copies = tuple(
-            Copy(fields["id"], decode_record(fields["record"]).outlet)
-            for n in sorted(others.docs())
-            if n != docnum
-            for fields in [searcher.stored_fields(n)]
-            if fields.get("id")
+            Copy(ids[n], outlets[n].decode("utf-8") or None) for n in sorted(others.docs()) if n != docnum and ids[n]
         )
     return hit_for(article, score, patterns, copies)
 
