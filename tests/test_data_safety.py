@@ -6,7 +6,6 @@ import json
 import os
 import shutil
 import signal
-import subprocess
 import time
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from typer.testing import CliRunner
 from newsgrep.cli import app
 
 from corpusgen import newsgrep_process, run_newsgrep, snapshot, write_corpus
+from mounts import tmpfs
 
 
 def invoke(*args: str, env: dict[str, str] | None = None):
@@ -302,23 +302,12 @@ def test_an_index_path_behind_a_symlink_can_be_rebuilt(tmp_path, corpus):
 
 @pytest.mark.slow
 def test_an_index_on_a_mount_point_can_be_rebuilt(tmp_path, corpus, dictionary_folder):
-    mount = tmp_path / "mnt"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(mount)], capture_output=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
-    try:
+    with tmpfs(tmp_path / "mnt", "64m") as mount:
         (mount / "dictionary").symlink_to(dictionary_folder, target_is_directory=True)
         assert invoke("ingest", str(corpus), "--index", str(mount)).exit_code == 0
         result = invoke("ingest", str(corpus), "--index", str(mount), "--rebuild")
         assert result.exit_code == 0, result.output
         assert len(snapshot(mount)) == 4
-    finally:
-        import gc
-
-        gc.collect()
-        if subprocess.run(["umount", str(mount)], capture_output=True).returncode != 0:
-            subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 # 16. `analyze --index typo` built a dictionary in the mistyped folder; old dictionaries piled up.

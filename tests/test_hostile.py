@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from newsgrep.cli import app
 
-from conftest import SEED
+from mounts import tmpfs
 from corpusgen import SENTENCES, article_text, snapshot, write_corpus
 
 SEED_ID = "000_483c8889d9bd71fa"
@@ -283,12 +283,7 @@ def test_read_only_index_folder_is_one_line(run, ingested, index_path, tmp_path,
 @pytest.mark.slow
 def test_really_full_disk_tmpfs(tmp_path, dictionary_folder):
     """A 1 MB tmpfs (needs root and mount permission; skipped otherwise): the ingest that fills it fails cleanly."""
-    mount = tmp_path / "small"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], capture_output=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
-    try:
+    with tmpfs(tmp_path / "small", "1m") as mount:
         index_path = mount / "index"
         index_path.mkdir()
         (index_path / "dictionary").symlink_to(dictionary_folder, target_is_directory=True)
@@ -304,9 +299,3 @@ def test_really_full_disk_tmpfs(tmp_path, dictionary_folder):
         after = snapshot(index_path)  # the earlier commits (this one's first batches included) are intact
         assert {k: v for k, v in after.items() if k in before} == before
         assert len(after) >= len(before)
-    finally:
-        import gc
-
-        gc.collect()  # close the index files this process still has open on the mount
-        if subprocess.run(["umount", str(mount)], capture_output=True).returncode != 0:
-            subprocess.run(["umount", "-l", str(mount)], check=False)

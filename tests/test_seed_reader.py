@@ -1,6 +1,5 @@
 """The seed format, parsed exactly: date, lede, derived title, paragraphs, headings, captions, noise."""
 
-from pathlib import Path
 
 import pytest
 

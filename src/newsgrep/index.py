@@ -15,7 +15,6 @@ lock.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import zlib
 from array import array
@@ -30,7 +29,7 @@ from whoosh.formats import Positions
 
 from newsgrep.dictionary import MergedDictionary, ensure_dictionary
 from newsgrep.errors import IndexDamaged, IndexMissing, IndexOutdated, NewsgrepError, UnknownArticle
-from newsgrep.index_folder import DICTIONARY_FOLDER, META_FILE, REBUILD, generation_path, read_meta
+from newsgrep.index_folder import DICTIONARY_FOLDER, REBUILD, generation_path, read_meta
 from newsgrep.record import Article
 
 if TYPE_CHECKING:

@@ -27,7 +27,7 @@ from typing import Any
 
 from newsgrep.errors import BadQuery
 from newsgrep.index import NewsIndex, decode_record
-from newsgrep.query import NAME_FIELDS, TEXT_FIELDS, And, Filters, Not, Or, Phrase, Query, SortOrder, Word, parse
+from newsgrep.query import NAME_FIELDS, TEXT_FIELDS, And, Filters, Not, Phrase, Query, SortOrder, Word, parse
 from newsgrep.snippets import Snippet, best_snippet, highlight, term_pattern
 
 TITLE_BOOST = 2.0
