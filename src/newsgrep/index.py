@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from newsgrep.story_grouping import Placement
 
 # Bump when the fields or their meaning change; older indexes must be rebuilt.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 # Bump when the analysis pipeline changes in a way that changes terms.
 ANALYZER_VERSION = 2
 # Tries of a read that a concurrent commit pulled segment files from under (see NewsIndex.read).
