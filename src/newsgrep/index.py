@@ -18,7 +18,7 @@ import datetime as dt
 import os
 import zlib
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import accumulate
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from newsgrep.story_grouping import Placement
 
 # Bump when the fields or their meaning change; older indexes must be rebuilt.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 # Bump when the analysis pipeline changes in a way that changes terms.
 ANALYZER_VERSION = 2
 # Tries of a read that a concurrent commit pulled segment files from under (see NewsIndex.read).
@@ -75,7 +75,7 @@ class CompactPositions(Positions):
 def build_schema(index_segmenter, query_segmenter):
     """The fields. ``title`` and ``body`` share the one analyzer; the full record is stored compressed."""
     from whoosh.columns import VarBytesColumn
-    from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+    from whoosh.fields import COLUMN, ID, NUMERIC, STORED, TEXT, Schema
 
     from newsgrep.analysis import BigramTokenizer, news_analyzer
 
@@ -105,7 +105,6 @@ def build_schema(index_segmenter, query_segmenter):
         tags=COLUMN(VarBytesColumn()),  # tab-separated
         # The story an article belongs to (copies and near-copies share it), and its similarity keys.
         story=ID(stored=True, sortable=True),
-        story_keys=KEYWORD(),
         signature=STORED(),
         content_hash=ID(stored=True, sortable=True),
         text_hash=ID(stored=False, sortable=True),
@@ -218,6 +217,7 @@ class NewsIndex:
         self.schema = build_schema(self.index_segmenter, self.query_segmenter)
         self._ix = None
         self._searcher = None
+        self._story_keys = None
         # An index being rebuilt is not yet the one newsgrep.json names: it must not follow the file there.
         self.published = True
 
@@ -324,6 +324,9 @@ class NewsIndex:
         discard_generation(self.folder)
 
     def close(self) -> None:
+        if self._story_keys is not None:
+            self._story_keys.close()
+            self._story_keys = None
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None
@@ -488,23 +491,30 @@ class NewsIndex:
     def story_candidates(self, keys, limit: int | None = None) -> list[Candidate]:
         """Stored articles sharing one of these band keys (``stories``), those sharing the most first:
         the ones that may be copies of a new article."""
-        from whoosh import query as wq
-
         from newsgrep.stories import Candidate
 
-        if not keys:
+        ids = self.story_keys.sharing(list(keys), limit)
+        if not ids:
             return []
 
         def find(s) -> list[Candidate]:
-            hits = s.search(wq.Or([wq.Term("story_keys", k) for k in keys]), limit=limit)
             found = []
-            for docnum in (hit.docnum for hit in hits):
-                fields = s.stored_fields(docnum)
-                if fields.get("signature"):
-                    found.append(Candidate(fields["id"], fields["signature"], fields["story"]))
+            for article_id in ids:
+                fields = s.document(id=article_id)
+                if fields and fields.get("signature"):
+                    found.append(Candidate(article_id, fields["signature"], fields["story"]))
             return found
 
         return self.read(find)
+
+    @property
+    def story_keys(self):
+        """The band keys of this generation's articles (``story_keys``), opened by the writers that need them."""
+        if self._story_keys is None:
+            from newsgrep.story_keys import StoryKeys
+
+            self._story_keys = StoryKeys(self.folder)
+        return self._story_keys
 
     def stories_of(self, ids) -> set[str]:
         """The story ids of these stored articles (before they are replaced or removed)."""
@@ -585,10 +595,11 @@ class NewsIndex:
             w = self.whoosh.writer(procs=procs, multisegment=True, batchsize=64, compound=False)
         else:
             w = self.whoosh.writer(compound=False)
-        writer = IndexWriter(w)
+        writer = IndexWriter(w, self.story_keys)
         try:
             yield writer
         except BaseException:
+            self.story_keys.rollback()
             w.cancel()
             raise
         else:
@@ -596,6 +607,7 @@ class NewsIndex:
                 from newsgrep import interrupts
 
                 with interrupts.shielded():
+                    self.story_keys.commit()  # first: keys of articles not committed are passed over
                     w.commit()
             else:  # nothing to write: leave the index files untouched
                 w.cancel()
@@ -609,8 +621,9 @@ def _damaged(path: Path, error: Exception) -> IndexDamaged:
 class IndexWriter:
     """Adds and removes articles; the only code that knows how an Article maps onto fields."""
 
-    def __init__(self, whoosh_writer) -> None:
+    def __init__(self, whoosh_writer, story_keys) -> None:
         self._w = whoosh_writer
+        self._story_keys = story_keys
         self.changed = False
 
     def add(self, article: Article, source_sig: str, placement: Placement | None = None) -> None:
@@ -635,13 +648,15 @@ class IndexWriter:
             category=(article.category or "").encode("utf-8"),
             tags="\t".join(article.tags).encode("utf-8"),
             story=placement.story if placement else article.id,
-            story_keys=" ".join(placement.keys) if placement else "",
             signature=placement.signature if placement else "",
             content_hash=article.content_hash,
             text_hash=article.text_hash,
             source_sig=source_sig,
             record=encode_record(article),
         )
+        self._story_keys.remove([article.id])
+        if placement:
+            self._story_keys.add(article.id, placement.keys)
         self.changed = True
 
     def add_source(self, path: str, source_sig: str) -> None:
@@ -649,6 +664,8 @@ class IndexWriter:
         self._w.add_document(kind="source", path=path, source_sig=source_sig)
         self.changed = True
 
-    def delete_path(self, path: str) -> None:
+    def delete_path(self, path: str, ids: Iterable[str] = ()) -> None:
+        """Remove the records of the file at ``path`` (``ids``: its articles, whose similarity keys go too)."""
         self._w.delete_by_term("path", path)
+        self._story_keys.remove(ids)
         self.changed = True

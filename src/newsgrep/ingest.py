@@ -474,7 +474,7 @@ def _ingest_file(found: Found, run: _Run, writer: IndexWriter) -> int:
         report.details.append(detail + (f", {read.extraction}" if read.extraction else ""))
     if known is not None:
         run.regroup |= run.index.stories_of(known.ids)  # an article that held a story together may change
-        writer.delete_path(key)
+        writer.delete_path(key, known.ids)
         run.registry.release(known.ids)
     placed = [a for a in (run.registry.place(article, report) for article in read.articles) if a is not None]
     for article in placed:
@@ -494,7 +494,7 @@ def _prune(run: _Run, writer: IndexWriter, walk: Walk) -> int:
         if key in found or not _inside(key, walk.roots) or _inside(key, walk.unread):
             continue
         run.regroup |= run.index.stories_of(known.ids)
-        writer.delete_path(key)
+        writer.delete_path(key, known.ids)
         run.registry.release(known.ids)
         run.report.removed += len(known.ids)
         del run.stored[key]
