@@ -22,19 +22,36 @@ FILE = "story_keys.sqlite"
 
 
 class StoryKeys:
-    """Band key -> article ids, for one index generation."""
+    """Band key -> article ids, for one index generation.
+
+    Compact by design: keys (hex strings) are stored as bytes, and each key row
+    holds a small article number instead of the id; an article's own keys are
+    kept with it, so removing it touches only its rows.
+    """
 
     def __init__(self, folder: Path) -> None:
-        self._db = sqlite3.connect(Path(folder) / FILE, isolation_level="DEFERRED")
-        self._db.execute("PRAGMA journal_mode=DELETE")
-        self._db.execute("CREATE TABLE IF NOT EXISTS keys (key TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (key, id)) WITHOUT ROWID")
-        self._db.execute("CREATE INDEX IF NOT EXISTS keys_of_id ON keys (id)")
+        self._db = sqlite3.connect(Path(folder) / FILE)
+        self._db.executescript(
+            """
+            PRAGMA journal_mode=DELETE;
+            CREATE TABLE IF NOT EXISTS articles (n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, keys BLOB NOT NULL);
+            CREATE TABLE IF NOT EXISTS keys (key BLOB NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (key, n)) WITHOUT ROWID;
+            """
+        )
 
     def add(self, article_id: str, keys: Iterable[str]) -> None:
-        self._db.executemany("INSERT OR IGNORE INTO keys VALUES (?, ?)", [(k, article_id) for k in keys])
+        packed = [_pack(k) for k in keys]
+        n = self._db.execute("INSERT INTO articles (id, keys) VALUES (?, ?)", (article_id, b"".join(len(k).to_bytes(1, "big") + k for k in packed))).lastrowid
+        self._db.executemany("INSERT OR IGNORE INTO keys VALUES (?, ?)", [(k, n) for k in packed])
 
     def remove(self, ids: Iterable[str]) -> None:
-        self._db.executemany("DELETE FROM keys WHERE id = ?", [(i,) for i in ids])
+        for article_id in ids:
+            row = self._db.execute("SELECT n, keys FROM articles WHERE id = ?", (article_id,)).fetchone()
+            if row is None:
+                continue
+            n, blob = row
+            self._db.executemany("DELETE FROM keys WHERE key = ? AND n = ?", [(k, n) for k in _unpack(blob)])
+            self._db.execute("DELETE FROM articles WHERE n = ?", (n,))
 
     def sharing(self, keys: Sequence[str], limit: int | None) -> list[str]:
         """Ids sharing any of ``keys``, those sharing the most first."""
@@ -42,8 +59,9 @@ class StoryKeys:
             return []
         marks = ",".join("?" * len(keys))
         rows = self._db.execute(
-            f"SELECT id FROM keys WHERE key IN ({marks}) GROUP BY id ORDER BY COUNT(*) DESC, id LIMIT ?",
-            [*keys, -1 if limit is None else limit],
+            f"SELECT a.id FROM keys k JOIN articles a ON a.n = k.n WHERE k.key IN ({marks}) "
+            "GROUP BY k.n ORDER BY COUNT(*) DESC, a.id LIMIT ?",
+            [*(_pack(k) for k in keys), -1 if limit is None else limit],
         )
         return [article_id for (article_id,) in rows]
 
@@ -55,3 +73,20 @@ class StoryKeys:
 
     def close(self) -> None:
         self._db.close()
+
+
+def _pack(key: str) -> bytes:
+    """A band key as bytes: hex digits packed two to a byte (other keys kept as UTF-8)."""
+    try:
+        return bytes.fromhex(key)
+    except ValueError:
+        return key.encode("utf-8")
+
+
+def _unpack(blob: bytes) -> list[bytes]:
+    keys, i = [], 0
+    while i < len(blob):
+        size = blob[i]
+        keys.append(blob[i + 1 : i + 1 + size])
+        i += 1 + size
+    return keys
