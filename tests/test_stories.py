@@ -302,3 +302,22 @@ def test_a_signature_from_elsewhere_is_refused():
     packed[0] = stories.VERSION + 1
     with pytest.raises(ValueError, match="version 2"):
         stories.band_keys(base64.urlsafe_b64encode(bytes(packed)).decode().rstrip("="))
+
+
+def test_story_keys_table_finds_the_articles_sharing_most_keys_and_forgets_removed_ones(tmp_path):
+    from newsgrep.story_keys import StoryKeys
+
+    table = StoryKeys(tmp_path)
+    table.add("中央社-1", ["0a1b2c3d4e5f60", "1111111111aaaa", "x" + "ab" * 8])
+    table.add("聯合報-2", ["0a1b2c3d4e5f60", "22222222222222"])
+    table.commit()
+    assert table.sharing(["0a1b2c3d4e5f60", "1111111111aaaa"], None) == ["中央社-1", "聯合報-2"]
+    assert table.sharing(["x" + "ab" * 8], 5) == ["中央社-1"]
+    table.remove(["中央社-1"])
+    table.rollback()  # not committed: still there
+    assert table.sharing(["1111111111aaaa"], None) == ["中央社-1"]
+    table.remove(["中央社-1"])
+    table.commit()
+    assert table.sharing(["0a1b2c3d4e5f60", "1111111111aaaa"], None) == ["聯合報-2"]
+    table.close()
+    assert StoryKeys(tmp_path).sharing(["22222222222222"], 1) == ["聯合報-2"]
