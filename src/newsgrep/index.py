@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from whoosh.formats import Positions
 
 from newsgrep.dictionary import MergedDictionary, ensure_dictionary
+from newsgrep.engines.base import UNDATED, Row
 from newsgrep.errors import IndexDamaged, IndexMissing, IndexOutdated, NewsgrepError, UnknownArticle
 from newsgrep.index_folder import DICTIONARY_FOLDER, REBUILD, generation_path, read_meta
 from newsgrep.record import Article
@@ -166,8 +167,6 @@ def decode_record(blob: bytes) -> Article:
     return Article.from_json(zlib.decompress(blob).decode("utf-8"))
 
 
-# ``when`` of an undated article: below every real date, so newest-first orders put it last.
-UNDATED = -(2**62)
 
 
 def instant(value: dt.date | dt.datetime | None) -> int:
@@ -447,6 +446,31 @@ class NewsIndex:
                     inventory.text_hash_of[article_id] = text_hash
 
         self.read(read_hashes)
+
+    def matching(self, query, filters=None) -> list[Row]:
+        """Every article ``query`` matches within ``filters`` (``search.matching``)."""
+        from newsgrep.search import matching
+
+        return matching(self, query, filters)
+
+    def records(self, ids) -> list[Article]:
+        """The stored articles with these ids, in that order (ids not stored are left out)."""
+
+        def find(s) -> list[Article]:
+            found = (s.document(id=i) for i in ids)
+            return [decode_record(f["record"]) for f in found if f]
+
+        return self.read(find)
+
+    def doc_count(self) -> int:
+        """How many articles are stored."""
+        from whoosh import query as wq
+
+        return self.read(lambda s: len(s.search(wq.Term("kind", "article"), limit=None, scored=False, sortedby=None).docs()))
+
+    def document_frequencies(self, words) -> dict[str, int]:
+        """In how many articles each (folded) word occurs as a whole word, in title or body (upper bound: the larger)."""
+        return self.read(lambda s: {w: max(s.doc_frequency("body", w), s.doc_frequency("title", w)) for w in words})
 
     def get(self, id_or_prefix: str) -> Article:
         """The article with this id, or the only one whose id starts with it."""

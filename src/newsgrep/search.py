@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from newsgrep.errors import BadQuery
+from newsgrep.engines.base import Row
 from newsgrep.index import NewsIndex, decode_record
 from newsgrep.query import NAME_FIELDS, TEXT_FIELDS, And, Filters, Not, Phrase, Query, SortOrder, Word, parse
 from newsgrep.snippets import Snippet, best_snippet, highlight, term_pattern
@@ -271,20 +272,6 @@ def _matching_docnums(searcher, compiled: Compiled) -> list[int]:
     if compiled.checks:
         docnums = [n for n in docnums if _passes(decode_record(searcher.stored_fields(n)["record"]), compiled.checks)]
     return docnums
-
-
-@dataclass(frozen=True, slots=True)
-class Row:
-    """What exploration needs of one matching article, read from the index's columns (no record decoded)."""
-
-    id: str
-    day: dt.date | None
-    when: int  # seconds since the epoch; index.UNDATED when undated
-    story: str
-    outlet: str | None
-    author: str | None
-    category: str | None
-    tags: tuple[str, ...]
 
 
 def matching(index: NewsIndex, query: Query | None, filters: Filters | None = None) -> list[Row]:
