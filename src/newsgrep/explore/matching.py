@@ -31,3 +31,8 @@ def one_per_story(matched: list[Row]) -> list[Row]:
     for row in chronological(matched):
         earliest.setdefault(row.story, row)
     return list(earliest.values())
+
+
+def newest_first(matched: list[Row]) -> list[Row]:
+    """Newest first, undated last, then by id: the order ``search -l`` lists in."""
+    return sorted(matched, key=lambda r: (r.when == UNDATED, -r.when, r.id))
