@@ -378,9 +378,12 @@ def _parsed(text: Optional[str], filters):
     return parse(text, filters) if text is not None else None
 
 
-def _nothing_matched(err: Console, text: Optional[str]) -> None:
+def _nothing_matched(err: Console, text: Optional[str], filters) -> None:
     """One line on stderr and exit 1, like ``search`` when nothing matches."""
-    err.print(safe_text(f"no articles match {text}" if text is not None else "no articles within the filters"))
+    if text is None:
+        err.print(safe_text("no articles within the filters" if filters else "no articles in the index"))
+    else:
+        err.print(safe_text(f"no articles match {text}{' within the filters' if filters else ''}"))
     raise typer.Exit(1)
 
 
@@ -450,7 +453,7 @@ def timeline(
     if result.undated:
         err.print(Text(f"{result.undated} matching article{'s' if result.undated != 1 else ''} without a date (not shown)", style="dim"))
     if not any(b.articles for b in result.buckets):
-        _nothing_matched(err, query)
+        _nothing_matched(err, query, filters)
 
 
 @app.command()
@@ -478,7 +481,7 @@ def facets(
     with reporting_errors(err):
         result = run_facets(_open(index), _parsed(query, filters), filters, fields=fields, top=top)
     if not next(iter(result.values())).total:
-        _nothing_matched(err, query)
+        _nothing_matched(err, query, filters)
     if fmt:
         write_rows(out, (row for f in result.values() for row in f.rows()), fmt, FACET_COLUMNS)
     else:
@@ -510,7 +513,7 @@ def kwic(
     with reporting_errors(err):
         result = run_kwic(_open(index), _parsed(query, filters), filters, width=width, sort=sort.value, limit=limit)
     if not result.lines:
-        _nothing_matched(err, query)
+        _nothing_matched(err, query, filters)
     if fmt:
         write_rows(out, (line.to_dict() for line in result.lines), fmt, KWIC_COLUMNS)
     else:
@@ -545,7 +548,7 @@ def keywords(
     with reporting_errors(err):
         result = run_keywords(_open(index), _parsed(query, filters), filters, top=top)
     if not result.articles:
-        _nothing_matched(err, query)
+        _nothing_matched(err, query, filters)
     if fmt:
         write_rows(out, (k.to_dict() for k in result.words), fmt, KEYWORD_COLUMNS)
     else:
@@ -572,7 +575,7 @@ def export(
         records = export_records(_open(index), _parsed(query, filters), filters)
         first = next(records, None)
     if first is None:
-        _nothing_matched(err, query)
+        _nothing_matched(err, query, filters)
     write_rows(out, itertools.chain([first], records), "json" if format is ExportFormat.jsonl else "csv", COLUMNS)
 
 
