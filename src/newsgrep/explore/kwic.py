@@ -20,6 +20,7 @@ from newsgrep.errors import BadSetting
 from newsgrep.explore.matching import chronological, rows
 from newsgrep.query import Filters, Query
 from newsgrep.record import Article, local_day
+from newsgrep.search import highlight_patterns
 from newsgrep.snippets import highlight
 
 SORTS = ("date", "left", "right")
@@ -50,13 +51,6 @@ class Concordance:
     lines: list[KwicLine]
     articles: int  # matching articles
     more: bool  # stopped at ``limit`` with more occurrences (or unread articles) left
-
-
-def highlight_patterns(engine: Engine, query: Query) -> list[re.Pattern[str]]:
-    """STAND-IN for ``newsgrep.search.highlight_patterns`` until the engine split lands: the patterns ``search`` highlights with."""
-    from newsgrep.search import compile_query
-
-    return engine.read(lambda searcher: compile_query(engine, searcher, query).patterns)
 
 
 def occurrences(article: Article, patterns: list[re.Pattern[str]], width: int) -> Iterator[KwicLine]:

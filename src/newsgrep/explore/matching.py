@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from newsgrep.engines.base import UNDATED, Engine, Row
+from newsgrep.engines.base import Engine, Row
 from newsgrep.query import Filters, Query
+from newsgrep.record import UNDATED
 
 
 def rows(engine: Engine, query: Query | None, filters: Filters | None = None) -> list[Row]:
