@@ -4,7 +4,7 @@ Measurements, not tests: every figure is printed beside its goal and nothing
 is asserted. Run with the Python of the venv newsgrep is installed in:
 
     python bench/explore.py --index /tmp/shared-index      # an index you built (e.g. of ../shared/data/corpora)
-    python bench/explore.py --size 20000                   # synthetic corpus (bench/synth_corpus.py), ingested once
+    python bench/explore.py --size 20000                   # synthetic corpus (bench/synth_corpus.py), ingested (incrementally)
 
 Queries are picked from the index itself: the word matching closest to half
 of it (timeline, facets, kwic), and the word matching closest to 5,000
@@ -61,9 +61,9 @@ def nearest(engine, target: int) -> tuple[str, int]:
 def build_synthetic(size: int) -> Path:
     corpus, _ = ensure_corpus(size, log=lambda m: print(m, file=sys.stderr))
     index = default_cache(size) / "explore-index"
-    if not index.is_dir():
-        print(f"ingesting {size:,} synthetic articles into {index} …", file=sys.stderr)
-        subprocess.run([find_newsgrep(), "ingest", str(corpus), "--index", str(index), "-q"], check=True)
+    # Every time: an ingest that was cut off resumes, a complete one skips unchanged files in seconds.
+    print(f"ingesting {size:,} synthetic articles into {index} …", file=sys.stderr)
+    subprocess.run([find_newsgrep(), "ingest", str(corpus), "--index", str(index), "-q"], check=True)
     return index
 
 
