@@ -23,6 +23,10 @@ def default_location() -> str:
 
 def open_index(location: str | os.PathLike) -> Engine:
     """The index at ``location``, opened for reading (IndexMissing, IndexOutdated, IndexDamaged when unusable)."""
+    from newsgrep.engines.postgres import PostgresEngine, is_postgres
+
+    if is_postgres(location):
+        return PostgresEngine.open(str(location))
     from newsgrep.index import NewsIndex
 
     return NewsIndex.open(Path(location))
