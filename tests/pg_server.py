@@ -32,6 +32,7 @@ class Server:
         self.data = self.root / "data"
         self.socket = self.root  # the socket folder: short, so the path fits a unix socket name
         self.as_postgres = os.geteuid() == 0
+        self.databases: list[str] = []
         if self.as_postgres:
             shutil.chown(self.root, "postgres", "postgres")
         self._run("initdb", "-D", self.data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8")
@@ -52,6 +53,7 @@ class Server:
     def create_database(self, name: str) -> str:
         """A new empty database; its URL."""
         self._run("createdb", "-h", self.socket, "-U", "postgres", name)
+        self.databases.append(name)
         return self.url(name)
 
     def stop(self) -> None:
