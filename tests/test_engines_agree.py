@@ -13,8 +13,8 @@ import random
 import re
 
 import pytest
-
 from conftest import shared_data
+
 from newsgrep.query import Filters, parse
 
 QUERIES = 200
@@ -32,8 +32,8 @@ def _ingest(location, paths) -> None:
 def generated_queries(articles, rng: random.Random) -> list[tuple[str, Filters]]:
     """(query text, filters) pairs of every kind the language has, drawn from these articles' text."""
     from newsgrep.analysis import words
-    from newsgrep.segmentation import QuerySegmenter
     from newsgrep.dictionary import default_dictionary
+    from newsgrep.segmentation import QuerySegmenter
 
     segmenter = QuerySegmenter(default_dictionary())
     vocabulary = sorted({w for a in articles for w in words(a.title, segmenter) if len(w) > 1 and w.isalnum()})

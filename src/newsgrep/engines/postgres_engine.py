@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
-from newsgrep.engines.base import UNDATED, Engine, Inventory, Row, StoredFile, Writer
+from newsgrep.engines.base import Engine, Inventory, Row, StoredFile, Writer
 from newsgrep.errors import (
     IndexBusy,
     IndexMissing,
@@ -40,7 +40,8 @@ from newsgrep.errors import (
 
 if TYPE_CHECKING:
     from newsgrep.dictionary import MergedDictionary
-    from newsgrep.query import Filters, Query
+    from newsgrep.query import Filters
+    from newsgrep.query_plan import Plan
     from newsgrep.record import Article
     from newsgrep.stories import Candidate
     from newsgrep.story_grouping import Placement
@@ -254,7 +255,7 @@ def _tables(schema: str) -> str:
 
 
 def _versions() -> tuple[int, str]:
-    from newsgrep.index import ANALYZER_VERSION
+    from newsgrep.analysis import ANALYZER_VERSION
 
     return ANALYZER_VERSION, _stories_scheme()
 
@@ -273,7 +274,6 @@ class PostgresEngine(Engine):
     """An index in a PostgreSQL database."""
 
     def __init__(self, url: str, conn, schema: str, meta: dict, dictionary: MergedDictionary) -> None:
-        from newsgrep.analysis import use_segmenters
         from newsgrep.segmentation import IndexSegmenter, QuerySegmenter
 
         self.url = url
@@ -284,7 +284,6 @@ class PostgresEngine(Engine):
         self.dictionary = dictionary
         self.index_segmenter = IndexSegmenter(dictionary)
         self.query_segmenter = QuerySegmenter(dictionary)
-        use_segmenters(self.index_segmenter, self.query_segmenter)
         self.published = schema == CURRENT
 
     # -- opening -----------------------------------------------------------
@@ -309,7 +308,7 @@ class PostgresEngine(Engine):
         A rebuild left behind by a killed run is dropped here. Other user words
         than the stored ones mean another dictionary: IndexOutdated asks for a rebuild.
         """
-        from newsgrep.index_folder import REBUILD
+        from newsgrep.engines.whoosh_folder import REBUILD
 
         conn = connect(str(location), purpose="writer")
         shown = public_location(str(location))
@@ -372,8 +371,28 @@ class PostgresEngine(Engine):
             engine.publish()
         return engine
 
-    def write_lock(self, wait: float = 0.0):
-        return write_lock(self.url, wait)
+    @classmethod
+    def write_lock(cls, location: str, *, wait: float = 0.0):
+        return write_lock(str(location), wait)
+
+    @classmethod
+    def check_writable(cls, location: str, *, rebuild: bool) -> None:
+        """The server answers, and (unless rebuilding) an index there was made by a newsgrep this one can extend."""
+        with connect(str(location)) as conn:
+            meta = _read_meta(conn, CURRENT)
+        if meta is not None and not rebuild:
+            _check_versions(public_location(str(location)), meta)
+
+    @classmethod
+    def stored_user_words(cls, location: str) -> tuple[tuple[str, int], ...]:
+        with connect(str(location)) as conn:
+            return _user_words(_read_meta(conn, CURRENT) or {})
+
+    @classmethod
+    def dictionary_at(cls, location: str) -> MergedDictionary | None:
+        with connect(str(location)) as conn:
+            meta = _read_meta(conn, CURRENT)
+        return None if meta is None else _dictionary(public_location(str(location)), meta)
 
     def publish(self) -> None:
         """Swap the rebuilt table set in for the current one, in one transaction."""
@@ -396,27 +415,24 @@ class PostgresEngine(Engine):
     def _rows(self, sql: str, params: Sequence = ()) -> list[tuple]:
         return self.conn.execute(sql.replace("{s}", self.schema), params).fetchall()
 
-    def matching(self, query: Query | None, filters: Filters | None = None) -> list[Row]:
-        """Every article ``query`` matches within ``filters`` (rows in the order they were stored)."""
-        from newsgrep.engines.postgres_query import compile_query, filter_condition
-        from newsgrep.query import Filters
+    def match_plan(self, plan: Plan | None, filters: Filters) -> list[Row]:
+        """Every article the plan matches within ``filters`` (rows in the order they were stored)."""
+        from newsgrep.engines.postgres_query import compile_plan, filter_condition
 
-        if query is None:
-            where, params = filter_condition(filters or Filters())
+        if plan is None:
+            where, params = filter_condition(filters)
             return [_row(r) for r in self._rows(f"SELECT {ROW_COLUMNS} FROM {{s}}.articles WHERE {where} ORDER BY n", params)]
-        compiled = compile_query(query, self.query_segmenter)
-        if not compiled.checks:
+        compiled = compile_plan(plan, filters)
+        if not plan.checks:
             return [_row(r) for r in self._rows(f"SELECT {ROW_COLUMNS} FROM {{s}}.articles WHERE {compiled.where} ORDER BY n", compiled.params)]
-        from newsgrep.search import _passes as passes_checks
-
         found = self._rows(f"SELECT {ROW_COLUMNS}, record FROM {{s}}.articles WHERE {compiled.where} ORDER BY n", compiled.params)
-        return [_row(r[:-1]) for r in found if passes_checks(_decode(r[-1]), compiled.checks)]
+        return [_row(r[:-1]) for r in found if plan.passes(_decode(r[-1]))]
 
-    def ranked(self, query: Query, limit: int | None) -> list[tuple[str, float]]:
-        """(id, score) best first: ts_rank with the Whoosh engine's weights (title over body, words over bigrams)."""
-        from newsgrep.engines.postgres_query import compile_query, rank_weights
+    def rank_plan(self, plan: Plan, limit: int | None) -> list[tuple[str, float]]:
+        """(id, score) best first: ts_rank with the plan's weights (title over body, words over bigrams)."""
+        from newsgrep.engines.postgres_query import compile_plan, rank_weights
 
-        compiled = compile_query(query, self.query_segmenter)
+        compiled = compile_plan(plan, plan.filters)
         if compiled.rank is None:
             score, params = "0.0", []
         else:
@@ -426,7 +442,7 @@ class PostgresEngine(Engine):
             + (" LIMIT %s" if limit is not None else ""),
             [*params, *compiled.params, *([limit] if limit is not None else [])],
         )
-        return [(i, float(s)) for i, s in rows]
+        return [(i, float(score)) for i, score in rows]
 
     def story_rows(self, stories: Iterable[str]) -> list[Row]:
         wanted = sorted(set(stories))
@@ -436,11 +452,11 @@ class PostgresEngine(Engine):
 
     def more_like(self, terms: Sequence[tuple[str, float]], exclude: Row, limit: int) -> list[tuple[str, float]]:
         """The best match per story of these weighted words (title or body), ``exclude``'s story left out."""
-        from newsgrep.engines.postgres_query import WORD_WEIGHTS, lexeme, rank_weights
+        from newsgrep.engines.postgres_query import rank_weights, word_item
 
         if not terms:
             return []
-        items = [f"{lexeme(term)}:{WORD_WEIGHTS[None]}" for term, _ in terms]
+        items = [word_item(term, ("title", "body")) for term, _ in terms]
         score = " + ".join("%s * ts_rank(%s::float4[], terms, %s::tsquery)" for _ in items)
         params: list = []
         for item, (_, weight) in zip(items, terms):
@@ -490,13 +506,11 @@ class PostgresEngine(Engine):
         return self._rows("SELECT count(*) FROM {s}.articles")[0][0]
 
     def document_frequencies(self, words: Iterable[str]) -> dict[str, int]:
-        """In how many articles each folded word occurs as a whole word, in title or body."""
-        from newsgrep.engines.postgres_query import WORD_WEIGHTS, lexeme
+        """In how many articles' body each folded word occurs as a whole word."""
+        from newsgrep.engines.postgres_query import word_item
 
-        return {
-            w: self._rows("SELECT count(*) FROM {s}.articles WHERE terms @@ %s::tsquery", [f"{lexeme(w)}:{WORD_WEIGHTS[None]}"])[0][0]
-            for w in words
-        }
+        query = "SELECT count(*) FROM {s}.articles WHERE terms @@ %s::tsquery"
+        return {w: self._rows(query, [word_item(w, ("body",))])[0][0] for w in words}
 
     # -- ingest's reads ------------------------------------------------------
 
@@ -592,8 +606,7 @@ class PostgresWriter(Writer):
 
     def add(self, article: Article, source_sig: str, placement: Placement | None = None) -> None:
         from newsgrep.analysis import fold
-        from newsgrep.index import encode_record, instant
-        from newsgrep.record import local_day
+        from newsgrep.record import encode_record, instant, local_day
 
         terms, approx, folded_title, folded_body = article_terms(article, self.engine.index_segmenter)
         row = (
@@ -656,10 +669,9 @@ def _read_meta(conn, schema: str) -> dict | None:
     return dict(conn.execute(f"SELECT key, value FROM {schema}.meta").fetchall())
 
 
-def _dictionary(shown: str, meta: dict) -> MergedDictionary:
-    """The merged dictionary the index was built with, built here if need be; IndexOutdated when this code differs."""
-    from newsgrep.dictionary import cache_folder, ensure_dictionary
-    from newsgrep.index_folder import REBUILD
+def _check_versions(shown: str, meta: dict) -> None:
+    """IndexOutdated (asking for a rebuild) when the index was made by another schema or analysis."""
+    from newsgrep.engines.whoosh_folder import REBUILD
 
     analyzer_version, _ = _versions()
     if meta.get("schema_version") != SCHEMA_VERSION or meta.get("analyzer_version") != analyzer_version:
@@ -667,6 +679,14 @@ def _dictionary(shown: str, meta: dict) -> MergedDictionary:
             f"index at {shown} was built by another newsgrep (schema {meta.get('schema_version')}, analyzer "
             f"{meta.get('analyzer_version')}; this one uses schema {SCHEMA_VERSION}, analyzer {analyzer_version}); {REBUILD}"
         )
+
+
+def _dictionary(shown: str, meta: dict) -> MergedDictionary:
+    """The merged dictionary the index was built with, built here if need be; IndexOutdated when this code differs."""
+    from newsgrep.dictionary import cache_folder, ensure_dictionary
+    from newsgrep.engines.whoosh_folder import REBUILD
+
+    _check_versions(shown, meta)
     dictionary = ensure_dictionary(cache_folder(), _user_words(meta))
     if dictionary.fingerprint != meta.get("dictionary"):
         raise IndexOutdated(
@@ -678,17 +698,17 @@ def _dictionary(shown: str, meta: dict) -> MergedDictionary:
 
 def _row(r: tuple) -> Row:
     article_id, day, when, story, outlet, author, category, tags = r
-    return Row(article_id, day, when if when is not None else UNDATED, story or article_id, outlet, author, category, tuple(tags or ()))
+    return Row(article_id, day, when, story or article_id, outlet, author, category, tuple(tags or ()))
 
 
 def _decode(blob) -> Article:
-    from newsgrep.index import decode_record
+    from newsgrep.record import decode_record
 
     return decode_record(bytes(blob))
 
 
 def _pack(key: str) -> bytes:
     """A band key as bytes (hex digits two to a byte), as the Whoosh engine's story_keys stores it."""
-    from newsgrep.story_keys import _pack as pack
+    from newsgrep.engines.whoosh_story_keys import _pack as pack
 
     return pack(key)
