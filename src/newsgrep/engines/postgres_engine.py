@@ -113,6 +113,9 @@ def _connection_problem(shown: str, message: str) -> str:
     role = re.search(r'role "([^"]*)" does not exist', message)
     if role:
         return f"the PostgreSQL server at {shown} has no user {role.group(1)}"
+    invalid = re.search(r"(invalid [^\n]*)", message)
+    if invalid:
+        return f"bad PostgreSQL address {shown}: {invalid.group(1).strip()}"
     if "Connection refused" in message or "No such file or directory" in message:
         return f"cannot connect to the PostgreSQL server at {shown}: connection refused (is the server running there?)"
     return f"cannot connect to the PostgreSQL server at {shown}: {_first_line(Exception(message))}"
