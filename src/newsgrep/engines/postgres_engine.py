@@ -154,30 +154,28 @@ def _holder_pid(conn) -> str:
 # -- the tsvector ------------------------------------------------------------------
 
 
-def _tsvector(positions: dict[str, dict[int, str]]) -> tuple[str, bool]:
-    """tsvector text of lexeme -> {position: weight}; approx when the positions cannot all be kept.
+def _tsvector(positions: dict[str, list[str]], last_position: int) -> tuple[str, bool]:
+    """tsvector text of lexeme -> ["12A", "40", …] (position and weight); approx when they cannot all be kept.
 
-    An approx vector keeps every lexeme with one position per weight it has
-    (so word tests and field restrictions still hold); phrases on such a row
-    are checked on its folded text instead.
+    An approx vector keeps every lexeme with one stand-in position per weight
+    it has (so word tests and field restrictions still hold); phrases on such
+    a row are checked on its folded text instead.
     """
     from newsgrep.engines.postgres_query import lexeme
 
-    fits = all(len(p) <= MAX_POSITIONS_PER_LEXEME and max(p) <= MAX_POSITION for p in positions.values())
-    if fits:
-        size = sum(len(k.encode("utf-8")) + 8 + 2 * len(p) for k, p in positions.items())
-        fits = size <= MAX_TSVECTOR_BYTES
-    if fits:
-        entries = [f"{lexeme(k)}:{','.join(f'{pos}{w}' for pos, w in sorted(p.items()))}" for k, p in positions.items()]
-        return " ".join(entries), False
-    first = {"A": 1, "B": 2, "C": 3, "": 4}  # one stand-in position per weight
+    fits = last_position <= MAX_POSITION and all(len(p) <= MAX_POSITIONS_PER_LEXEME for p in positions.values())
+    if fits and sum(len(k) * 3 + 8 + 2 * len(p) for k, p in positions.items()) > MAX_TSVECTOR_BYTES:
+        fits = sum(len(k.encode("utf-8")) + 8 + 2 * len(p) for k, p in positions.items()) <= MAX_TSVECTOR_BYTES
+    if fits:  # PostgreSQL sorts the positions and drops repeated ones itself
+        return " ".join(f"{lexeme(k)}:{','.join(p)}" for k, p in positions.items()), False
+    stand_in = {"A": "1A", "B": "2B", "C": "3C"}
     entries, size = [], 0
     for k, p in positions.items():
-        weights = sorted({w for w in p.values()}, key=first.get)
+        weights = sorted({stand_in.get(q[-1], "4") for q in p})
         size += len(k.encode("utf-8")) + 8 + 2 * len(weights)
-        if size > MAX_TSVECTOR_BYTES:  # a text of millions of distinct words: its last words are not findable
+        if size > MAX_TSVECTOR_BYTES:  # a text of hundreds of thousands of distinct words: the rest is not findable
             break
-        entries.append(f"{lexeme(k)}:{','.join(f'{first[w]}{w}' for w in weights)}")
+        entries.append(f"{lexeme(k)}:{','.join(weights)}")
     return " ".join(entries), True
 
 
@@ -191,26 +189,22 @@ def article_terms(article: Article, index_segmenter) -> tuple[str, bool, str, st
     from newsgrep.analysis import analyze, bigrams, fold_text
     from newsgrep.engines.postgres_query import GRAM_MARK
 
-    positions: dict[str, dict[int, str]] = {}
-
-    def put(term: str, position: int, weight: str) -> None:
-        if len(term.encode("utf-8")) <= MAX_LEXEME_BYTES:
-            positions.setdefault(term, {})[position] = weight
-
-    offset = 1
+    positions: dict[str, list[str]] = {}
+    offset = last = 1
     for text, weight in ((article.title, "A"), (article.text, "")):
-        last = offset
         for token in analyze(text, index_segmenter):
             last = offset + token.position
-            put(token.term, last, weight)
+            if len(token.term) * 4 <= MAX_LEXEME_BYTES or len(token.term.encode("utf-8")) <= MAX_LEXEME_BYTES:
+                positions.setdefault(token.term, []).append(f"{last}{weight}")
         offset = last + 2
+    words_end = last
     folded_title, folded_body = fold_text(article.title).text, fold_text(article.text).text
     offset = 1
     for folded, weight in ((folded_title, "B"), (folded_body, "C")):
         for gram, position in bigrams(folded):
-            put(GRAM_MARK + gram, offset + position, weight)
+            positions.setdefault(GRAM_MARK + gram, []).append(f"{offset + position}{weight}")
         offset += len(folded) + 2
-    text, approx = _tsvector(positions)
+    text, approx = _tsvector(positions, max(words_end, offset - 3))
     return text, approx, folded_title, folded_body
 
 
