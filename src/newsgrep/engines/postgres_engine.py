@@ -577,45 +577,62 @@ class PostgresEngine(Engine):
 
     @contextmanager
     def writer(self, procs: int = 1) -> Iterator[PostgresWriter]:
-        """One transaction: committed when the block ends, rolled back if it raises."""
+        """One transaction: committed when the block ends, rolled back if it raises.
+
+        With ``procs > 1`` articles are analysed by that many forked processes
+        (they inherit the loaded segmenter); this process sends the rows.
+        """
         from newsgrep import interrupts
 
+        pool = _analysis_pool(self.index_segmenter, procs) if procs > 1 else None
         transaction = self.conn.transaction()
         transaction.__enter__()
-        writer = PostgresWriter(self)
+        writer = PostgresWriter(self, pool)
         try:
             yield writer
             writer.flush()
         except BaseException as e:
             transaction.__exit__(type(e), e, e.__traceback__)
             raise
-        with interrupts.shielded():
-            transaction.__exit__(None, None, None)
+        else:
+            with interrupts.shielded():
+                transaction.__exit__(None, None, None)
+        finally:
+            if pool is not None:
+                pool.terminate()
+
+
+# The segmenter of forked analysis workers (set before the fork, inherited).
+_WORKER_SEGMENTER = None
+
+
+def _analysis_pool(index_segmenter, procs: int):
+    """``procs`` forked processes running ``article_terms``; they ignore Ctrl-C (the ingest handles it)."""
+    import multiprocessing
+    import signal
+
+    global _WORKER_SEGMENTER
+    index_segmenter.load()
+    _WORKER_SEGMENTER = index_segmenter
+    return multiprocessing.get_context("fork").Pool(procs, initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN))
+
+
+def _worker_terms(article: Article) -> tuple[str, bool, str, str]:
+    return article_terms(article, _WORKER_SEGMENTER)
 
 
 class PostgresWriter(Writer):
-    """Adds and removes articles inside one transaction; adds are sent in batches (COPY)."""
+    """Adds and removes articles inside one transaction; adds are analysed and sent in batches (COPY)."""
 
-    def __init__(self, engine: PostgresEngine) -> None:
+    def __init__(self, engine: PostgresEngine, pool=None) -> None:
         self.engine = engine
+        self.pool = pool
         self.changed = False
-        self._pending: dict[str, tuple[tuple, tuple[bytes, ...]]] = {}
+        self._pending: dict[str, tuple[Article, str, Placement | None]] = {}
 
     def add(self, article: Article, source_sig: str, placement: Placement | None = None) -> None:
-        from newsgrep.analysis import fold
-        from newsgrep.record import encode_record, instant, local_day
-
-        terms, approx, folded_title, folded_body = article_terms(article, self.engine.index_segmenter)
-        row = (
-            article.id, article.source_path, source_sig, local_day(article.date), instant(article.date), terms, approx,
-            folded_title if approx else None, folded_body if approx else None,
-            fold(article.outlet or "").strip(), fold(article.author or "").strip(),
-            article.outlet or None, article.author or None, article.category or None, list(article.tags),
-            placement.story if placement else article.id, placement.signature if placement else "",
-            article.content_hash, article.text_hash, encode_record(article),
-        )
         self._pending.pop(article.id, None)
-        self._pending[article.id] = (row, tuple(_pack(k) for k in placement.keys) if placement else ())
+        self._pending[article.id] = (article, source_sig, placement)
         self.changed = True
         if len(self._pending) >= FLUSH_ROWS:
             self.flush()
@@ -643,19 +660,41 @@ class PostgresWriter(Writer):
             return
         s = self.engine.schema
         conn = self.engine.conn
+        pending = list(self._pending.values())
+        articles = [article for article, _, _ in pending]
+        if self.pool is not None:
+            analysed = self.pool.map(_worker_terms, articles, chunksize=8)
+        else:
+            analysed = [article_terms(a, self.engine.index_segmenter) for a in articles]
         ids = list(self._pending)
         conn.execute(f"DELETE FROM {s}.story_keys WHERE id = ANY(%s)", (ids,))
         conn.execute(f"DELETE FROM {s}.articles WHERE id = ANY(%s)", (ids,))
         with conn.cursor() as cur:
             columns = ", ".join(f'"{c}"' for c in ARTICLE_COLUMNS)
             with cur.copy(f"COPY {s}.articles ({columns}) FROM STDIN") as copy:
-                for row, _ in self._pending.values():
-                    copy.write_row(row)
+                for (article, source_sig, placement), terms in zip(pending, analysed):
+                    copy.write_row(_article_row(article, source_sig, placement, terms))
             with cur.copy(f"COPY {s}.story_keys (key, id) FROM STDIN") as copy:
-                for article_id, (_, keys) in self._pending.items():
-                    for key in dict.fromkeys(keys):
-                        copy.write_row((key, article_id))
+                for article, _, placement in pending:
+                    for key in dict.fromkeys(placement.keys if placement else ()):
+                        copy.write_row((_pack(key), article.id))
         self._pending.clear()
+
+
+def _article_row(article: Article, source_sig: str, placement: Placement | None, analysed) -> tuple:
+    """The ``articles`` row of an article (ARTICLE_COLUMNS' order); the record is stored as the Whoosh engine stores it."""
+    from newsgrep.analysis import fold
+    from newsgrep.record import encode_record, instant, local_day
+
+    terms, approx, folded_title, folded_body = analysed
+    return (
+        article.id, article.source_path, source_sig, local_day(article.date), instant(article.date), terms, approx,
+        folded_title if approx else None, folded_body if approx else None,
+        fold(article.outlet or "").strip(), fold(article.author or "").strip(),
+        article.outlet or None, article.author or None, article.category or None, list(article.tags),
+        placement.story if placement else article.id, placement.signature if placement else "",
+        article.content_hash, article.text_hash, encode_record(article),
+    )
 
 
 def _read_meta(conn, schema: str) -> dict | None:
