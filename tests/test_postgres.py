@@ -239,3 +239,25 @@ def test_a_long_article_matches_phrases_past_the_tsvector_limits(pg_url, tmp_pat
     for query, ids in expected.items():
         assert {r.id for r in engine.matching(parse(query))} == ids, query
     assert {r.id for r in engine.matching(parse('"大橋的修繕" -"院今天三讀"'))} == {"short"}
+
+
+def test_a_writer_that_dies_leaves_the_last_commit(pg_url, corpus):
+    """Each writer block is one transaction: what an interrupted block wrote is gone, earlier commits stay."""
+    from newsgrep.engines.postgres_engine import PostgresEngine
+    from newsgrep.readers import read_file
+
+    def articles(name):
+        path = corpus / name
+        return read_file(path, path.read_bytes(), source_path=name).articles
+
+    with PostgresEngine.write_lock(pg_url):
+        engine = PostgresEngine.open_for_writing(pg_url, ())
+        with engine.writer() as writer:
+            for article in articles("102_typhoon.txt"):
+                writer.add(article, "sig")
+        with pytest.raises(KeyboardInterrupt), engine.writer() as writer:
+            for article in articles("103_apec.txt"):
+                writer.add(article, "sig")
+            writer.flush()  # sent to the server, not committed
+            raise KeyboardInterrupt
+    assert [r.id for r in PostgresEngine.open(pg_url).matching(None)] == ["102_typhoon"]
