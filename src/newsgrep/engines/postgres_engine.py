@@ -410,7 +410,18 @@ class PostgresEngine(Engine):
     # -- reading -----------------------------------------------------------
 
     def _rows(self, sql: str, params: Sequence = ()) -> list[tuple]:
-        return self.conn.execute(sql.replace("{s}", self.schema), params).fetchall()
+        """The rows of ``sql`` (``{s}`` is the schema), asked once more when a rebuild swapped the tables under it."""
+        import psycopg
+
+        sql = sql.replace("{s}", self.schema)
+        try:
+            return self.conn.execute(sql, params).fetchall()
+        except psycopg.OperationalError as e:
+            raise IndexUnreachable(f"lost the PostgreSQL server at {self.location}: {_first_line(e)}") from None
+        except (psycopg.errors.UndefinedTable, psycopg.errors.InternalError):
+            if self.conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                raise  # inside a writer's transaction: it is cancelled, nothing to retry
+            return self.conn.execute(sql, params).fetchall()
 
     def match_plan(self, plan: Plan | None, filters: Filters) -> list[Row]:
         """Every article the plan matches within ``filters`` (rows in the order they were stored)."""
