@@ -4,7 +4,9 @@ Layout (schema ``newsgrep``): ``meta`` (versions, dictionary fingerprint and
 user words), ``articles`` (one row per article: the record as the Whoosh
 engine stores it, the columns counting reads, and one ``terms`` tsvector built
 from newsgrep's own analysis, never ``to_tsvector``: see ``postgres_query``),
-``sources`` (files whose articles all merged into others) and ``story_keys``.
+``sources`` (files whose articles all merged into others). An article's story
+keys are an array in its row, under a GIN index: as a table of (key, id)
+rows they took a quarter of the database.
 A ``--rebuild`` fills the schema ``newsgrep_rebuild`` and ``publish`` swaps
 it in with one transaction; readers see the old index or the new one.
 
@@ -48,7 +50,7 @@ if TYPE_CHECKING:
 
 SCHEMES = ("postgresql://", "postgres://")
 # Bump when the tables or what their columns hold change; older schemas must be rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 CURRENT, REBUILT = "newsgrep", "newsgrep_rebuild"
 # The advisory lock key of "one writer per database" (any fixed 64-bit number; this one spells "newsgrep").
 LOCK_KEY = int.from_bytes(b"newsgrep", "big") & 0x7FFF_FFFF_FFFF_FFFF
@@ -63,6 +65,7 @@ ROW_COLUMNS = 'id, day, "when", story, outlet_name, author_name, category, tags'
 ARTICLE_COLUMNS = (
     "id", "path", "source_sig", "day", "when", "terms", "approx", "folded_title", "folded_body", "source", "author",
     "outlet_name", "author_name", "category", "tags", "story", "signature", "content_hash", "text_hash", "record",
+    "story_keys",
 )
 
 
@@ -236,7 +239,8 @@ def _tables(schema: str) -> str:
             signature text NOT NULL,
             content_hash text NOT NULL,
             text_hash text NOT NULL,
-            record bytea NOT NULL
+            record bytea NOT NULL,
+            story_keys bytea[] NOT NULL
         );
         CREATE UNIQUE INDEX ON {schema}.articles (id text_pattern_ops);
         CREATE INDEX ON {schema}.articles USING gin (terms);
@@ -246,8 +250,7 @@ def _tables(schema: str) -> str:
         CREATE INDEX ON {schema}.articles (path);
         CREATE INDEX ON {schema}.articles (n) WHERE approx;
         CREATE TABLE {schema}.sources (path text PRIMARY KEY, source_sig text NOT NULL);
-        CREATE TABLE {schema}.story_keys (key bytea NOT NULL, id text NOT NULL, PRIMARY KEY (key, id));
-        CREATE INDEX ON {schema}.story_keys (id);
+        CREATE INDEX ON {schema}.articles USING gin (story_keys);
     """
 
 
@@ -542,10 +545,10 @@ class PostgresEngine(Engine):
         if not keys:
             return []
         rows = self._rows(
-            "SELECT a.id, a.signature, a.story FROM (SELECT id, count(*) AS shared FROM {s}.story_keys WHERE key = ANY(%s) "
-            "GROUP BY id ORDER BY shared DESC, id LIMIT %s) k JOIN {s}.articles a ON a.id = k.id "
-            "WHERE a.signature <> '' ORDER BY k.shared DESC, a.id",
-            [[_pack(k) for k in keys], limit],
+            "SELECT id, signature, story FROM (SELECT id, signature, story, "
+            "(SELECT count(*) FROM unnest(story_keys) k WHERE k = ANY(%(keys)s)) AS shared "
+            "FROM {s}.articles WHERE story_keys && %(keys)s) c WHERE signature <> '' ORDER BY shared DESC, id LIMIT %(limit)s",
+            {"keys": [_pack(k) for k in keys], "limit": limit},
         )
         return [Candidate(i, sig, story) for i, sig, story in rows]
 
@@ -660,7 +663,6 @@ class PostgresWriter(Writer):
         self.flush()
         s = self.engine.schema
         conn = self.engine.conn
-        conn.execute(f"DELETE FROM {s}.story_keys WHERE id IN (SELECT id FROM {s}.articles WHERE path = %s)", (path,))
         conn.execute(f"DELETE FROM {s}.articles WHERE path = %s", (path,))
         conn.execute(f"DELETE FROM {s}.sources WHERE path = %s", (path,))
         self.changed = True
@@ -678,17 +680,12 @@ class PostgresWriter(Writer):
         else:
             analysed = [article_terms(a, self.engine.index_segmenter) for a in articles]
         ids = list(self._pending)
-        conn.execute(f"DELETE FROM {s}.story_keys WHERE id = ANY(%s)", (ids,))
         conn.execute(f"DELETE FROM {s}.articles WHERE id = ANY(%s)", (ids,))
         with conn.cursor() as cur:
             columns = ", ".join(f'"{c}"' for c in ARTICLE_COLUMNS)
             with cur.copy(f"COPY {s}.articles ({columns}) FROM STDIN") as copy:
                 for (article, source_sig, placement), terms in zip(pending, analysed):
                     copy.write_row(_article_row(article, source_sig, placement, terms))
-            with cur.copy(f"COPY {s}.story_keys (key, id) FROM STDIN") as copy:
-                for article, _, placement in pending:
-                    for key in dict.fromkeys(placement.keys if placement else ()):
-                        copy.write_row((_pack(key), article.id))
         self._pending.clear()
 
 
@@ -705,6 +702,7 @@ def _article_row(article: Article, source_sig: str, placement: Placement | None,
         article.outlet or None, article.author or None, article.category or None, list(article.tags),
         placement.story if placement else article.id, placement.signature if placement else "",
         article.content_hash, article.text_hash, encode_record(article),
+        [_pack(k) for k in dict.fromkeys(placement.keys)] if placement else [],
     )
 
 
@@ -759,7 +757,7 @@ def _decode(blob) -> Article:
 
 
 def _pack(key: str) -> bytes:
-    """A band key as bytes (hex digits two to a byte), as the Whoosh engine's story_keys stores it."""
+    """A band key as bytes (hex digits two to a byte), as the Whoosh engine stores it."""
     from newsgrep.engines.whoosh_story_keys import _pack as pack
 
     return pack(key)
