@@ -6,7 +6,7 @@ engine stores it, the columns counting reads, and one ``terms`` tsvector built
 from newsgrep's own analysis, never ``to_tsvector``: see ``postgres_query``),
 ``sources`` (files whose articles all merged into others). An article's story
 keys are an array in its row, under a GIN index: as a table of (key, id)
-rows they took a quarter of the database.
+rows they took a fifth of the database (19 of 96 MB at 3,098 articles; 88 MB now).
 A ``--rebuild`` fills the schema ``newsgrep_rebuild`` and ``publish`` swaps
 it in with one transaction; readers see the old index or the new one.
 
