@@ -98,3 +98,38 @@ def query_segmenter(dictionary_folder):
     from newsgrep.segmentation import QuerySegmenter
 
     return QuerySegmenter(ensure_dictionary(dictionary_folder))
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory, dictionary_folder):
+    """A throwaway PostgreSQL cluster for the session (``pg_server.Server``); skipped when PostgreSQL is not installed.
+
+    The PostgreSQL engine builds its dictionary in the user's cache folder: here a session folder whose
+    dictionary is the session's one.
+    """
+    from pg_server import Server, binaries
+
+    bin_dir = binaries()
+    if bin_dir is None:
+        pytest.skip("PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb; apt-get install postgresql)")
+    cache = tmp_path_factory.mktemp("cache")
+    (cache / "newsgrep").mkdir()
+    (cache / "newsgrep" / "dictionary").symlink_to(dictionary_folder, target_is_directory=True)
+    previous = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(cache)
+    server = Server(bin_dir)
+    yield server
+    server.stop()
+    if previous is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = previous
+
+
+@pytest.fixture
+def pg_url(pg_server, request) -> str:
+    """The address of a new, empty database on the session's server, named after the test."""
+    import re
+
+    name = re.sub(r"[^a-z0-9_]", "_", request.node.name.lower())[:50] + f"_{len(pg_server.databases)}"
+    return pg_server.create_database(name)

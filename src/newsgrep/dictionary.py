@@ -177,11 +177,15 @@ def ensure_dictionary(cache_root: Path, user_words: tuple[tuple[str, int], ...] 
     return built
 
 
+def cache_folder() -> Path:
+    """Where dictionaries that belong to no index folder are built: ``$XDG_CACHE_HOME/newsgrep/dictionary``."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "newsgrep" / "dictionary"
+
+
 def default_dictionary() -> MergedDictionary:
     """The dictionary without user words, for analysing text when there is no index: built once in the user's
-    cache folder (``$XDG_CACHE_HOME/newsgrep``), never in a folder the user named."""
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "newsgrep" / "dictionary"
-    return ensure_dictionary(cache)
+    cache folder (``cache_folder``), never in a folder the user named."""
+    return ensure_dictionary(cache_folder())
 
 
 def _write_query_db(folder: Path, freqs: dict[str, int], target: Path) -> None:

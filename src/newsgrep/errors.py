@@ -36,6 +36,10 @@ class IndexBusy(NewsgrepError):
     """Another process holds the index's write lock."""
 
 
+class IndexUnreachable(NewsgrepError):
+    """The index's server cannot be used: refused connection, wrong password, no such database, bad address."""
+
+
 class BadQuery(NewsgrepError):
     """The query cannot be parsed or means nothing."""
 

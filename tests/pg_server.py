@@ -1,0 +1,63 @@
+"""A throwaway PostgreSQL cluster for the tests and benches: Debian's binaries, a socket in a temporary folder.
+
+``initdb`` refuses to run as root, so as root the cluster is made and run by
+the unprivileged ``postgres`` user (``runuser``), in a folder it owns. No TCP
+port is opened (``listen_addresses=''``); clients reach it through the unix
+socket, ``postgresql:///DB?host=FOLDER``. ``fsync=off``: nothing here must
+survive a power cut.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+
+def binaries() -> Path | None:
+    """The newest installed ``/usr/lib/postgresql/<version>/bin`` holding initdb, or None."""
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(Path(p).parts[-3]))
+    return Path(found[-1]).parent if found else None
+
+
+class Server:
+    """One running cluster; ``url(db)`` addresses a database on it, ``stop()`` removes everything."""
+
+    def __init__(self, bin_dir: Path) -> None:
+        self.bin = bin_dir
+        self.root = Path(tempfile.mkdtemp(prefix="newsgrep-pg-"))
+        self.data = self.root / "data"
+        self.socket = self.root  # the socket folder: short, so the path fits a unix socket name
+        self.as_postgres = os.geteuid() == 0
+        self.databases: list[str] = []
+        if self.as_postgres:
+            shutil.chown(self.root, "postgres", "postgres")
+        self._run("initdb", "-D", self.data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8")
+        options = f"-c fsync=off -c full_page_writes=off -c listen_addresses='' -c unix_socket_directories={self.socket}"
+        self._run("pg_ctl", "-D", self.data, "-o", options, "-l", self.root / "log", "-w", "start")
+
+    def _run(self, program: str, *args) -> None:
+        command = [str(self.bin / program), *map(str, args)]
+        if self.as_postgres:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        done = subprocess.run(command, check=False, capture_output=True, text=True, cwd=self.root)
+        if done.returncode:
+            raise RuntimeError(f"{program} failed: {done.stderr.strip() or done.stdout.strip()}")
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql://postgres@/{database}?host={self.socket}"
+
+    def create_database(self, name: str) -> str:
+        """A new empty database; its URL."""
+        self._run("createdb", "-h", self.socket, "-U", "postgres", name)
+        self.databases.append(name)
+        return self.url(name)
+
+    def stop(self) -> None:
+        try:
+            self._run("pg_ctl", "-D", self.data, "-m", "immediate", "stop")
+        finally:
+            shutil.rmtree(self.root, ignore_errors=True)
