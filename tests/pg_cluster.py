@@ -95,6 +95,9 @@ class Node:
         self.sql(f'CREATE DATABASE "{name}"')
         return self.url(name)
 
+    def version(self) -> str:
+        return self.sql("SHOW server_version")[0][0].split()[0]
+
     def wal_position(self) -> str:
         """Where this primary's WAL ends now (an LSN)."""
         return self.sql("SELECT pg_current_wal_lsn()::text")[0][0]
