@@ -121,8 +121,16 @@ def readers(urls: list[str], processes: int, seconds: float, queries: list[str])
 
 
 def replica_part(corpus: Path, args, rows: list[tuple[str, str]], primary: Node) -> None:
-    url = primary.url(DATABASE)
     replicas = [Node.replica_of(primary, f"replica{n + 1}") for n in range(args.replicas)]
+    try:
+        measure_replicas(corpus, args, rows, primary, replicas)
+    finally:
+        for replica in replicas:
+            replica.stop()
+
+
+def measure_replicas(corpus: Path, args, rows: list[tuple[str, str]], primary: Node, replicas: list[Node]) -> None:
+    url = primary.url(DATABASE)
     replica_urls = [r.url(DATABASE) for r in replicas]
     rows.append(("servers", f"1 primary + {len(replicas)} streaming replica(s), PostgreSQL {primary.version()}, fsync=off"))
 
@@ -186,8 +194,6 @@ def replica_part(corpus: Path, args, rows: list[tuple[str, str]], primary: Node)
     refused = newsgrep("--index", replica_urls[0], "ingest", str(fresh))
     shown = refused.stderr.strip().replace(replica_urls[0], "<replica>")
     rows.append(("ingest pointed at a replica", f"exit {refused.returncode}, {len(shown.splitlines())} line(s): {shown}"))
-    for replica in replicas:
-        replica.stop()
 
 
 class LagSampler:
@@ -237,7 +243,7 @@ def split_archive(primary: Node, shards: list[Node], coordinator: Node) -> None:
     for name, node in servers.items():
         statements += [
             (f"CREATE SERVER {name} FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '{node.root}', dbname '{DATABASE}', "
-            "async_capable 'true', use_remote_estimate 'true', fetch_size '1000')"),
+            "async_capable 'true', fetch_size '1000')"),
             f"CREATE USER MAPPING FOR postgres SERVER {name} OPTIONS (user 'postgres')",
         ]
     statements += [
@@ -252,13 +258,12 @@ def split_archive(primary: Node, shards: list[Node], coordinator: Node) -> None:
         f"IMPORT FOREIGN SCHEMA {SCHEMA} FROM SERVER single INTO single",
         *(f"INSERT INTO {SCHEMA}.{table} SELECT * FROM single.{table}" for table in ("meta", "articles", "sources", "story_keys")),
         "DROP SCHEMA single CASCADE",
-        f"ANALYZE {SCHEMA}.articles",
     ]
     with coordinator.connect(DATABASE) as conn:
         for statement in statements:
             conn.execute(statement)
-    for shard in shards:
-        shard.sql("ANALYZE", database=DATABASE)
+    for node in (primary, *shards, coordinator):  # GIN's pending list of a bulk load is merged into the index
+        node.sql("VACUUM ANALYZE", database=DATABASE)
 
 
 def ranked_sql(compiled, table: str, limit: int) -> tuple[str, list]:
@@ -303,7 +308,7 @@ def shard_part(args, rows: list[tuple[str, str]], primary: Node, explain_query: 
         split_archive(primary, shards, coordinator)
         counts = [s.sql(f"SELECT count(*) FROM {SCHEMA}.articles", database=DATABASE)[0][0] for s in shards]
         rows.append(("shards", (f"2 shards ({' + '.join(f'{c:,}' for c in counts)} articles, hash of id) + a coordinator with postgres_fdw "
-                     "(async_capable, use_remote_estimate)")))
+                     "(async_capable); all VACUUM ANALYZEd")))
         queries = [q for q in WARM_QUERIES if not q.startswith("-")]
         single_url, coordinator_url = primary.url(DATABASE), coordinator.url(DATABASE)
         with open_index(single_url) as single, open_index(coordinator_url) as coordinated:
@@ -355,11 +360,12 @@ def shard_part(args, rows: list[tuple[str, str]], primary: Node, explain_query: 
 
             compiled = compile_plan(single.plan(parse(explain_query)), single.plan(parse(explain_query)).filters)
             excerpts = []
-            for title, (sql, params) in (
-                ("engine's ranked query on the coordinator", ranked_sql(compiled, f"{SCHEMA}.articles", TOP_K)),
-                ("per-shard top-k subqueries on the coordinator", per_shard_sql(compiled, shard_tables, TOP_K)),
+            for title, conn, (sql, params) in (
+                ("engine's ranked query on the coordinator", coord_conn, ranked_sql(compiled, f"{SCHEMA}.articles", TOP_K)),
+                ("per-shard top-k subqueries on the coordinator", coord_conn, per_shard_sql(compiled, shard_tables, TOP_K)),
+                ("the same query run by the client on shard0", shard_conns[0], ranked_sql(compiled, f"{SCHEMA}.articles", TOP_K)),
             ):
-                plan = [r[0] for r in coord_conn.execute("EXPLAIN (ANALYZE, VERBOSE) " + sql, params).fetchall()]
+                plan = [r[0] for r in conn.execute("EXPLAIN (ANALYZE, VERBOSE) " + sql, params).fetchall()]
                 excerpts.append(f"-- {title}, query {explain_query!r}:")
                 excerpts += [plan_line(line) for line in plan if is_telling(line)]
             for conn in (*shard_conns, single_conn, coord_conn):
@@ -374,10 +380,15 @@ def shard_part(args, rows: list[tuple[str, str]], primary: Node, explain_query: 
 def is_telling(line: str) -> bool:
     """A plan line that shows where work happens: plan nodes, remote SQL, timings."""
     text = line.strip()
-    return text.startswith(("->", "Limit", "Sort", "Append", "Merge", "Remote SQL", "Sort Key", "Execution Time")) or line == line.lstrip()
+    return text.startswith(("->", "Limit", "Sort", "Append", "Merge", "Remote SQL", "Execution Time")) and not text.startswith("Sort Method")
 
 
-def plan_line(line: str, width: int = 230) -> str:
+def plan_line(line: str, width: int = 200) -> str:
+    """A plan line cut to ``width``; remote SQL keeps what it fetches and whether it sorts and limits on the shard."""
+    if "Remote SQL" in line and " WHERE " in line:
+        head, _, where = line.partition(" WHERE ")
+        tail = where[where.find(" ORDER BY ") :] if " ORDER BY " in where else ""
+        line = f"{head} WHERE …{tail}"
     return line if len(line) <= width else line[: width - 1] + "…"
 
 
