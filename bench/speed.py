@@ -7,6 +7,13 @@ whatever the figures are, so it can be run before and after an optimisation.
 
     python bench/speed.py --quick        # 10,000 articles
     python bench/speed.py                # 100,000 articles (long: a big machine, not a shared one)
+    python bench/speed.py --size 20000 --engine both   # Whoosh and PostgreSQL side by side
+
+``--engine postgres`` (or ``both``) measures the PostgreSQL engine on a
+throwaway local server (``tests/pg_server.py``: Debian's binaries, a socket in
+a temporary folder, fsync off), or on the database ``--pg-url`` names (its
+newsgrep schema is replaced). Its size is the tables and indexes of the
+schema; the dictionary lives in the user's cache there, so it is not counted.
 
 MB are 10^6 bytes of article text on disk; GB are 10^9 bytes. "Cold" commands
 are whole new processes (Python start, imports, index open) with the OS page
@@ -285,9 +292,25 @@ def check_run(run: Run, cmd: Sequence[str], what: str) -> None:
                          "(if newsgrep's code changed while this ran, run again)")  # fmt: skip
 
 
-def measure_ingest(report: Report, newsgrep: str, corpus: Path, index: Path, megabytes: float, articles: int) -> None:
+def remove_index(index: str) -> None:
+    """No index at ``index`` any more: the folder removed, or the database's newsgrep schema dropped."""
+    if not is_server(index):
+        shutil.rmtree(index, ignore_errors=True)
+        return
+    import psycopg
+
+    with psycopg.connect(index, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS newsgrep CASCADE")
+        conn.execute("DROP SCHEMA IF EXISTS newsgrep_rebuild CASCADE")
+
+
+def is_server(index: str) -> bool:
+    return str(index).startswith(("postgresql://", "postgres://"))
+
+
+def measure_ingest(report: Report, newsgrep: str, corpus: Path, index: str, megabytes: float, articles: int) -> None:
     """Ingest into a fresh index (1), then re-ingest the unchanged corpus (3)."""
-    shutil.rmtree(index, ignore_errors=True)
+    remove_index(index)
     cmd = [newsgrep, "ingest", str(corpus), "--index", str(index), "--quiet"]
     fresh = run_measured(cmd)
     check_run(fresh, cmd, "ingest")
@@ -321,7 +344,7 @@ def measure_jieba(report: Report, files: list[Path]) -> None:
     report.add("jieba_mb_s", "jieba.lcut floor, 1 process", megabytes / seconds, "MB/s", f"{what}, {seconds:.1f} s")
 
 
-def measure_cold(report: Report, newsgrep: str, index: Path, show_id: str) -> None:
+def measure_cold(report: Report, newsgrep: str, index: str, show_id: str) -> None:
     """Whole-process latency of search, show and --help (4)."""
     ix = ["--index", str(index)]
     search = time_runs([newsgrep, "search", QUERY, *ix], COLD_RUNS)
@@ -334,7 +357,7 @@ def measure_cold(report: Report, newsgrep: str, index: Path, show_id: str) -> No
     report.add("help_cold_median_s", "newsgrep --help, median", median(help_), "s")
 
 
-def measure_warm(report: Report, index: Path) -> None:
+def measure_warm(report: Report, index: str) -> None:
     """In-process latency (5): open the index once, run every query once to warm up, then time WARM_ROUNDS rounds."""
     from newsgrep.engines import open_index
     from newsgrep.search import search
@@ -356,15 +379,40 @@ def measure_warm(report: Report, index: Path) -> None:
     report.add("warm_p90_ms", "warm query, p90", p90(times), "ms", f"max {max(times):.0f} ms")
     report.add("warm_open_s", "open index + first query, in-process", opened, "s", "loads dictionary")
     report.add("search_hits", f"newsgrep hits for {QUERY!r}", total, "articles")
+    ix.close()
 
 
-def measure_index(report: Report, index: Path, raw_bytes: int) -> None:
+def measure_index(report: Report, index: str, raw_bytes: int) -> None:
     """Index size on disk against the raw text (6); the merged dictionary is a fixed cost shown apart."""
+    if is_server(index):
+        total, gin = database_bytes(index)
+        report.add("index_mb", "index size on disk", total / 1e6, "MB", f"tables + indexes; GIN {gin / 1e6:.0f} MB")
+        report.add("index_ratio", "index / raw text", total / raw_bytes, "×")
+        report.add("index_ratio_no_dict", "index without dictionary/ / raw text", total / raw_bytes, "×", "no dictionary in the database")
+        return
+    index = Path(index)
     total = tree_bytes(index)
     dictionary = tree_bytes(index / "dictionary") if (index / "dictionary").is_dir() else 0
     report.add("index_mb", "index size on disk", total / 1e6, "MB", f"of which dictionary/ {dictionary / 1e6:.0f} MB")
     report.add("index_ratio", "index / raw text", total / raw_bytes, "×")
     report.add("index_ratio_no_dict", "index without dictionary/ / raw text", (total - dictionary) / raw_bytes, "×")
+
+
+def database_bytes(url: str) -> tuple[int, int]:
+    """(tables with their indexes and TOAST, the GIN index alone) of the newsgrep schema, in bytes."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        total = conn.execute(
+            "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = 'newsgrep' AND c.relkind = 'r'"
+        ).fetchone()[0]
+        gin = conn.execute(
+            "SELECT sum(pg_relation_size(i.indexrelid)) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "JOIN pg_am a ON a.oid = c.relam JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = 'newsgrep' AND a.amname = 'gin'"
+        ).fetchone()[0]
+    return int(total or 0), int(gin or 0)
 
 
 def ensure_rg() -> str | None:
@@ -485,11 +533,67 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--size", type=int, help="number of articles (overrides --quick)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="corpus seed")
     parser.add_argument("--index", type=Path, help="index folder [default: ~/.cache/newsgrep-bench/speed/<size>/index]")
+    parser.add_argument("--engine", choices=("whoosh", "postgres", "both"), default="whoosh",
+                        help="which engine to measure; both: side by side in one table [default: whoosh]")  # fmt: skip
+    parser.add_argument("--pg-url", help="a PostgreSQL database for --engine postgres [default: a throwaway local server]")
     parser.add_argument("--skip-ingest", action="store_true", help="reuse the index already built (no ingest figures)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON instead of a table")
     args = parser.parse_args(argv)
     args.size = args.size or (QUICK_SIZE if args.quick else FULL_SIZE)
     return args
+
+
+def side_by_side(reports: dict[str, Report]) -> str:
+    """One table: each engine's figures in its own column, in the order the first report has them."""
+    names = list(reports)
+    first = reports[names[0]]
+    head = ["measure", *names, "goal"]
+    rows = []
+    for f in first.figures:
+        cells = [next((g for g in r.figures if g.key == f.key), None) for r in reports.values()]
+        shown = [f"{c.shown()} {c.verdict()}".strip() if c else "" for c in cells]
+        rows.append([f.label, *shown, f.goal.text if f.goal else ""])
+    widths = [max(_width(r[i]) for r in [head, *rows]) for i in range(len(head))]
+
+    def line(cells: Sequence[str]) -> str:
+        return "| " + " | ".join(_pad(c, w, right=0 < i <= len(names)) for i, (c, w) in enumerate(zip(cells, widths))) + " |"
+
+    context = [f"{k}: {v}" for k, v in first.context.items()]
+    rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+    return "\n".join([*context, "", line(head), rule, *map(line, rows)])
+
+
+def throwaway_server(say):
+    """A local PostgreSQL server for the run (``tests/pg_server.py``) and its database URL."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from pg_server import Server, binaries
+
+    bin_dir = binaries()
+    if bin_dir is None:
+        raise SystemExit("--engine postgres: PostgreSQL is not installed (apt-get install postgresql), or pass --pg-url")
+    say(f"starting a throwaway PostgreSQL server ({bin_dir}) …")
+    server = Server(bin_dir)
+    return server, server.create_database("bench")
+
+
+def measure_engine(report: Report, args, newsgrep: str, corpus: Path, index: str, files: list[Path], say) -> None:
+    """Everything that depends on the engine: ingest, cold commands, warm queries, size."""
+    raw_bytes = sum(p.stat().st_size for p in files)
+    if args.skip_ingest:
+        if not is_server(index) and not Path(index).is_dir():
+            raise SystemExit(f"--skip-ingest: no index at {index}; run once without it")
+    else:
+        say(f"ingest {len(files):,} files ({raw_bytes / 1e6:.1f} MB) into {index}, then re-ingest …")
+        measure_ingest(report, newsgrep, corpus, index, raw_bytes / 1e6, len(files))
+    say("cold commands …")
+    middle = files[len(files) // 2]
+    # Ids are the path under the ingested folder since the identity fix of issue 10; the bare stem before it.
+    candidates = [str(middle.relative_to(corpus).with_suffix("")), article_id(args.seed, len(files) // 2)]
+    show_id = next((c for c in candidates if subprocess.run([newsgrep, "show", c, "--index", index], capture_output=True).returncode == 0), candidates[0])
+    measure_cold(report, newsgrep, index, show_id)
+    say("warm queries …")
+    measure_warm(report, index)
+    measure_index(report, index, raw_bytes)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -499,39 +603,46 @@ def main(argv: list[str] | None = None) -> int:
     source = newsgrep_source()
     digest = source_digest(source)
     corpus, manifest = ensure_corpus(args.size, args.seed, log=say)
-    index = args.index or default_cache(args.size) / "index"
     files = article_files(corpus)
-    raw_bytes = sum(p.stat().st_size for p in files)
-    megabytes = raw_bytes / 1e6
-    report = Report({
+    megabytes = sum(p.stat().st_size for p in files) / 1e6
+    engines = ["whoosh", "postgres"] if args.engine == "both" else [args.engine]
+    server = None
+    locations = {}
+    if "whoosh" in engines:
+        locations["whoosh"] = str(args.index or default_cache(args.size) / "index")
+    if "postgres" in engines:
+        if args.pg_url:
+            locations["postgres"] = args.pg_url
+        else:
+            server, locations["postgres"] = throwaway_server(say)
+    context = {
         "corpus": f"{len(files):,} articles, {megabytes:,.1f} MB, seed {args.seed} ({corpus})",
-        "index": str(index),
+        "index": ", ".join(f"{name}: {where}" for name, where in locations.items()),
         "newsgrep": f"{newsgrep}, code {source} (commit {git_commit(source)}, source digest {digest})",
         **machine(),
-    })  # fmt: skip
-    if args.skip_ingest:
-        if not index.is_dir():
-            raise SystemExit(f"--skip-ingest: no index at {index}; run once without it")
-    else:
-        say(f"ingest {len(files):,} files ({megabytes:.1f} MB), then re-ingest …")
-        measure_ingest(report, newsgrep, corpus, index, megabytes, len(files))
+    }  # fmt: skip
+    reports = {name: Report(context) for name in engines}
+    try:
+        for name in engines:
+            say(f"— {name} —")
+            measure_engine(reports[name], args, newsgrep, corpus, locations[name], files, say)
+    finally:
+        if server is not None:
+            server.stop()
     say("jieba floor …")
-    measure_jieba(report, files)
-    say("cold commands …")
-    middle = files[len(files) // 2]
-    # Ids are the path under the ingested folder since the identity fix of issue 10; the bare stem before it.
-    candidates = [str(middle.relative_to(corpus).with_suffix("")), article_id(args.seed, len(files) // 2)]
-    show_id = next((c for c in candidates if subprocess.run([newsgrep, "show", c, "--index", str(index)], capture_output=True).returncode == 0), candidates[0])
-    measure_cold(report, newsgrep, index, show_id)
-    say("warm queries …")
-    measure_warm(report, index)
-    measure_index(report, index, raw_bytes)
+    shared = Report(context)
+    measure_jieba(shared, files)
     say("rg …")
-    measure_rg(report, ensure_rg(), corpus)
-    add_ratios(report)
+    measure_rg(shared, ensure_rg(), corpus)
+    for report in reports.values():
+        report.figures += shared.figures
+        add_ratios(report)
     if source_digest(source) != digest:
-        report.context["WARNING"] = f"newsgrep's source changed during the run (digest {digest} -> {source_digest(source)})"
-    print(report.to_json() if args.json else report.to_table())
+        context["WARNING"] = f"newsgrep's source changed during the run (digest {digest} -> {source_digest(source)})"
+    if args.json:
+        print(json.dumps({name: json.loads(r.to_json()) for name, r in reports.items()}, ensure_ascii=False, indent=2) if len(reports) > 1 else reports[engines[0]].to_json())
+    else:
+        print(side_by_side(reports) if len(reports) > 1 else reports[engines[0]].to_table())
     return 0
 
 

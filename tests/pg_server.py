@@ -56,6 +56,12 @@ class Server:
         self.databases.append(name)
         return self.url(name)
 
+    def require_password(self, role: str) -> None:
+        """Make ``role`` log in with its password (everyone else is trusted)."""
+        hba = self.data / "pg_hba.conf"
+        hba.write_text(f"local all {role} scram-sha-256\n" + hba.read_text())
+        self._run("pg_ctl", "-D", self.data, "reload")
+
     def stop(self) -> None:
         try:
             self._run("pg_ctl", "-D", self.data, "-m", "immediate", "stop")

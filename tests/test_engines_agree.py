@@ -87,7 +87,9 @@ def test_whoosh_and_postgres_match_the_same_articles(pg_url, index_path, capsys)
     _ingest(index_path, paths)
     _ingest(pg_url, paths)
     whoosh, postgres = open_index(index_path), open_index(pg_url)
-    assert whoosh.doc_count() == postgres.doc_count() > 1000
+    # The same articles stored (as ids: Whoosh may hold an id twice when one run adds it twice before a commit).
+    assert {r.id for r in whoosh.matching(None)} == {r.id for r in postgres.matching(None)}
+    assert postgres.doc_count() > 1000
 
     every = whoosh.matching(None)
     articles = whoosh.records([r.id for r in random.Random(7).sample(every, 400)])

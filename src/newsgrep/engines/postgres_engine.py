@@ -113,6 +113,9 @@ def _connection_problem(shown: str, message: str) -> str:
     role = re.search(r'role "([^"]*)" does not exist', message)
     if role:
         return f"the PostgreSQL server at {shown} has no user {role.group(1)}"
+    invalid = re.search(r"(invalid [^\n]*)", message)
+    if invalid:
+        return f"bad PostgreSQL address {shown}: {invalid.group(1).strip()}"
     if "Connection refused" in message or "No such file or directory" in message:
         return f"cannot connect to the PostgreSQL server at {shown}: connection refused (is the server running there?)"
     return f"cannot connect to the PostgreSQL server at {shown}: {_first_line(Exception(message))}"
@@ -151,30 +154,28 @@ def _holder_pid(conn) -> str:
 # -- the tsvector ------------------------------------------------------------------
 
 
-def _tsvector(positions: dict[str, dict[int, str]]) -> tuple[str, bool]:
-    """tsvector text of lexeme -> {position: weight}; approx when the positions cannot all be kept.
+def _tsvector(positions: dict[str, list[str]], last_position: int) -> tuple[str, bool]:
+    """tsvector text of lexeme -> ["12A", "40", …] (position and weight); approx when they cannot all be kept.
 
-    An approx vector keeps every lexeme with one position per weight it has
-    (so word tests and field restrictions still hold); phrases on such a row
-    are checked on its folded text instead.
+    An approx vector keeps every lexeme with one stand-in position per weight
+    it has (so word tests and field restrictions still hold); phrases on such
+    a row are checked on its folded text instead.
     """
     from newsgrep.engines.postgres_query import lexeme
 
-    fits = all(len(p) <= MAX_POSITIONS_PER_LEXEME and max(p) <= MAX_POSITION for p in positions.values())
-    if fits:
-        size = sum(len(k.encode("utf-8")) + 8 + 2 * len(p) for k, p in positions.items())
-        fits = size <= MAX_TSVECTOR_BYTES
-    if fits:
-        entries = [f"{lexeme(k)}:{','.join(f'{pos}{w}' for pos, w in sorted(p.items()))}" for k, p in positions.items()]
-        return " ".join(entries), False
-    first = {"A": 1, "B": 2, "C": 3, "": 4}  # one stand-in position per weight
+    fits = last_position <= MAX_POSITION and all(len(p) <= MAX_POSITIONS_PER_LEXEME for p in positions.values())
+    if fits and sum(len(k) * 3 + 8 + 2 * len(p) for k, p in positions.items()) > MAX_TSVECTOR_BYTES:
+        fits = sum(len(k.encode("utf-8")) + 8 + 2 * len(p) for k, p in positions.items()) <= MAX_TSVECTOR_BYTES
+    if fits:  # PostgreSQL sorts the positions and drops repeated ones itself
+        return " ".join(f"{lexeme(k)}:{','.join(p)}" for k, p in positions.items()), False
+    stand_in = {"A": "1A", "B": "2B", "C": "3C"}
     entries, size = [], 0
     for k, p in positions.items():
-        weights = sorted({w for w in p.values()}, key=first.get)
+        weights = sorted({stand_in.get(q[-1], "4") for q in p})
         size += len(k.encode("utf-8")) + 8 + 2 * len(weights)
-        if size > MAX_TSVECTOR_BYTES:  # a text of millions of distinct words: its last words are not findable
+        if size > MAX_TSVECTOR_BYTES:  # a text of hundreds of thousands of distinct words: the rest is not findable
             break
-        entries.append(f"{lexeme(k)}:{','.join(f'{first[w]}{w}' for w in weights)}")
+        entries.append(f"{lexeme(k)}:{','.join(weights)}")
     return " ".join(entries), True
 
 
@@ -188,26 +189,22 @@ def article_terms(article: Article, index_segmenter) -> tuple[str, bool, str, st
     from newsgrep.analysis import analyze, bigrams, fold_text
     from newsgrep.engines.postgres_query import GRAM_MARK
 
-    positions: dict[str, dict[int, str]] = {}
-
-    def put(term: str, position: int, weight: str) -> None:
-        if len(term.encode("utf-8")) <= MAX_LEXEME_BYTES:
-            positions.setdefault(term, {})[position] = weight
-
-    offset = 1
+    positions: dict[str, list[str]] = {}
+    offset = last = 1
     for text, weight in ((article.title, "A"), (article.text, "")):
-        last = offset
         for token in analyze(text, index_segmenter):
             last = offset + token.position
-            put(token.term, last, weight)
+            if len(token.term) * 4 <= MAX_LEXEME_BYTES or len(token.term.encode("utf-8")) <= MAX_LEXEME_BYTES:
+                positions.setdefault(token.term, []).append(f"{last}{weight}")
         offset = last + 2
+    words_end = last
     folded_title, folded_body = fold_text(article.title).text, fold_text(article.text).text
     offset = 1
     for folded, weight in ((folded_title, "B"), (folded_body, "C")):
         for gram, position in bigrams(folded):
-            put(GRAM_MARK + gram, offset + position, weight)
+            positions.setdefault(GRAM_MARK + gram, []).append(f"{offset + position}{weight}")
         offset += len(folded) + 2
-    text, approx = _tsvector(positions)
+    text, approx = _tsvector(positions, max(words_end, offset - 3))
     return text, approx, folded_title, folded_body
 
 
@@ -413,7 +410,18 @@ class PostgresEngine(Engine):
     # -- reading -----------------------------------------------------------
 
     def _rows(self, sql: str, params: Sequence = ()) -> list[tuple]:
-        return self.conn.execute(sql.replace("{s}", self.schema), params).fetchall()
+        """The rows of ``sql`` (``{s}`` is the schema), asked once more when a rebuild swapped the tables under it."""
+        import psycopg
+
+        sql = sql.replace("{s}", self.schema)
+        try:
+            return self.conn.execute(sql, params).fetchall()
+        except psycopg.OperationalError as e:
+            raise IndexUnreachable(f"lost the PostgreSQL server at {self.location}: {_first_line(e)}") from None
+        except (psycopg.errors.UndefinedTable, psycopg.errors.InternalError):
+            if self.conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                raise  # inside a writer's transaction: it is cancelled, nothing to retry
+            return self.conn.execute(sql, params).fetchall()
 
     def match_plan(self, plan: Plan | None, filters: Filters) -> list[Row]:
         """Every article the plan matches within ``filters`` (rows in the order they were stored)."""
@@ -580,45 +588,62 @@ class PostgresEngine(Engine):
 
     @contextmanager
     def writer(self, procs: int = 1) -> Iterator[PostgresWriter]:
-        """One transaction: committed when the block ends, rolled back if it raises."""
+        """One transaction: committed when the block ends, rolled back if it raises.
+
+        With ``procs > 1`` articles are analysed by that many forked processes
+        (they inherit the loaded segmenter); this process sends the rows.
+        """
         from newsgrep import interrupts
 
+        pool = _analysis_pool(self.index_segmenter, procs) if procs > 1 else None
         transaction = self.conn.transaction()
         transaction.__enter__()
-        writer = PostgresWriter(self)
+        writer = PostgresWriter(self, pool)
         try:
             yield writer
             writer.flush()
         except BaseException as e:
             transaction.__exit__(type(e), e, e.__traceback__)
             raise
-        with interrupts.shielded():
-            transaction.__exit__(None, None, None)
+        else:
+            with interrupts.shielded():
+                transaction.__exit__(None, None, None)
+        finally:
+            if pool is not None:
+                pool.terminate()
+
+
+# The segmenter of forked analysis workers (set before the fork, inherited).
+_WORKER_SEGMENTER = None
+
+
+def _analysis_pool(index_segmenter, procs: int):
+    """``procs`` forked processes running ``article_terms``; they ignore Ctrl-C (the ingest handles it)."""
+    import multiprocessing
+    import signal
+
+    global _WORKER_SEGMENTER
+    index_segmenter.load()
+    _WORKER_SEGMENTER = index_segmenter
+    return multiprocessing.get_context("fork").Pool(procs, initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN))
+
+
+def _worker_terms(article: Article) -> tuple[str, bool, str, str]:
+    return article_terms(article, _WORKER_SEGMENTER)
 
 
 class PostgresWriter(Writer):
-    """Adds and removes articles inside one transaction; adds are sent in batches (COPY)."""
+    """Adds and removes articles inside one transaction; adds are analysed and sent in batches (COPY)."""
 
-    def __init__(self, engine: PostgresEngine) -> None:
+    def __init__(self, engine: PostgresEngine, pool=None) -> None:
         self.engine = engine
+        self.pool = pool
         self.changed = False
-        self._pending: dict[str, tuple[tuple, tuple[bytes, ...]]] = {}
+        self._pending: dict[str, tuple[Article, str, Placement | None]] = {}
 
     def add(self, article: Article, source_sig: str, placement: Placement | None = None) -> None:
-        from newsgrep.analysis import fold
-        from newsgrep.record import encode_record, instant, local_day
-
-        terms, approx, folded_title, folded_body = article_terms(article, self.engine.index_segmenter)
-        row = (
-            article.id, article.source_path, source_sig, local_day(article.date), instant(article.date), terms, approx,
-            folded_title if approx else None, folded_body if approx else None,
-            fold(article.outlet or "").strip(), fold(article.author or "").strip(),
-            article.outlet or None, article.author or None, article.category or None, list(article.tags),
-            placement.story if placement else article.id, placement.signature if placement else "",
-            article.content_hash, article.text_hash, encode_record(article),
-        )
         self._pending.pop(article.id, None)
-        self._pending[article.id] = (row, tuple(_pack(k) for k in placement.keys) if placement else ())
+        self._pending[article.id] = (article, source_sig, placement)
         self.changed = True
         if len(self._pending) >= FLUSH_ROWS:
             self.flush()
@@ -646,19 +671,41 @@ class PostgresWriter(Writer):
             return
         s = self.engine.schema
         conn = self.engine.conn
+        pending = list(self._pending.values())
+        articles = [article for article, _, _ in pending]
+        if self.pool is not None:
+            analysed = self.pool.map(_worker_terms, articles, chunksize=8)
+        else:
+            analysed = [article_terms(a, self.engine.index_segmenter) for a in articles]
         ids = list(self._pending)
         conn.execute(f"DELETE FROM {s}.story_keys WHERE id = ANY(%s)", (ids,))
         conn.execute(f"DELETE FROM {s}.articles WHERE id = ANY(%s)", (ids,))
         with conn.cursor() as cur:
             columns = ", ".join(f'"{c}"' for c in ARTICLE_COLUMNS)
             with cur.copy(f"COPY {s}.articles ({columns}) FROM STDIN") as copy:
-                for row, _ in self._pending.values():
-                    copy.write_row(row)
+                for (article, source_sig, placement), terms in zip(pending, analysed):
+                    copy.write_row(_article_row(article, source_sig, placement, terms))
             with cur.copy(f"COPY {s}.story_keys (key, id) FROM STDIN") as copy:
-                for article_id, (_, keys) in self._pending.items():
-                    for key in dict.fromkeys(keys):
-                        copy.write_row((key, article_id))
+                for article, _, placement in pending:
+                    for key in dict.fromkeys(placement.keys if placement else ()):
+                        copy.write_row((_pack(key), article.id))
         self._pending.clear()
+
+
+def _article_row(article: Article, source_sig: str, placement: Placement | None, analysed) -> tuple:
+    """The ``articles`` row of an article (ARTICLE_COLUMNS' order); the record is stored as the Whoosh engine stores it."""
+    from newsgrep.analysis import fold
+    from newsgrep.record import encode_record, instant, local_day
+
+    terms, approx, folded_title, folded_body = analysed
+    return (
+        article.id, article.source_path, source_sig, local_day(article.date), instant(article.date), terms, approx,
+        folded_title if approx else None, folded_body if approx else None,
+        fold(article.outlet or "").strip(), fold(article.author or "").strip(),
+        article.outlet or None, article.author or None, article.category or None, list(article.tags),
+        placement.story if placement else article.id, placement.signature if placement else "",
+        article.content_hash, article.text_hash, encode_record(article),
+    )
 
 
 def _read_meta(conn, schema: str) -> dict | None:

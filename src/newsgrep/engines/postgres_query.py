@@ -56,18 +56,24 @@ def lexeme(term: str) -> str:
     return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
+def _weights(letters: dict[str, str], fields: tuple[str, ...]) -> str:
+    """The weight restriction of a lexeme in ``fields``: none when it is every field (the ``~`` mark already tells
+    words from bigrams), so the GIN index answers without reading each row's tsvector again."""
+    return "" if set(fields) >= set(letters) else ":" + "".join(letters[f] for f in fields)
+
+
 def word_item(word: str, fields: tuple[str, ...]) -> str:
-    return f"{lexeme(word)}:{''.join(WORD_WEIGHT[f] for f in fields)}"
+    return lexeme(word) + _weights(WORD_WEIGHT, fields)
 
 
 def gram_tsquery(chars: str, fields: tuple[str, ...]) -> str:
     """Where the ideographs ``chars`` occur in a row: bigrams at consecutive positions (a prefix for one character)."""
     from newsgrep.analysis import bigrams
 
-    weights = "".join(GRAM_WEIGHT_LETTER[f] for f in fields)
+    weights = _weights(GRAM_WEIGHT_LETTER, fields)
     if len(chars) == 1:
-        return f"{lexeme(GRAM_MARK + chars)}:*{weights}"
-    grams = [f"{lexeme(GRAM_MARK + gram)}:{weights}" for gram, _ in bigrams(chars)]
+        return f"{lexeme(GRAM_MARK + chars)}:*{weights[1:]}"
+    grams = [lexeme(GRAM_MARK + gram) + weights for gram, _ in bigrams(chars)]
     return grams[0] if len(grams) == 1 else "(" + " <-> ".join(grams) + ")"
 
 
