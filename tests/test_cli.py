@@ -15,6 +15,18 @@ from conftest import SEED
 SEED_ID = "000_483c8889d9bd71fa"
 
 
+@pytest.fixture(params=["whoosh", "postgres"])
+def run(request, index_path):
+    """Every command test runs on both engines: an index folder, and a database on a throwaway server."""
+    location = str(index_path) if request.param == "whoosh" else request.getfixturevalue("pg_url")
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None):
+        return runner.invoke(app, list(args), input=input, env={"NEWSGREP_INDEX": location})
+
+    return invoke
+
+
 @pytest.fixture
 def ingested(run, corpus):
     result = run("ingest", str(corpus))

@@ -730,10 +730,14 @@ def _check_versions(shown: str, meta: dict) -> None:
 
 def _dictionary(shown: str, meta: dict) -> MergedDictionary:
     """The merged dictionary the index was built with, built here if need be; IndexOutdated when this code differs."""
-    from newsgrep.dictionary import cache_folder, ensure_dictionary
+    from newsgrep.dictionary import MergedDictionary, cache_folder, ensure_dictionary
     from newsgrep.engines.whoosh_folder import REBUILD
 
     _check_versions(shown, meta)
+    stored = str(meta.get("dictionary", ""))
+    built = MergedDictionary(cache_folder() / f"merged-{stored}", stored)
+    if built.word_list.is_file() and built.query_db.is_file():  # built here before: no need to hash word lists
+        return built
     dictionary = ensure_dictionary(cache_folder(), _user_words(meta))
     if dictionary.fingerprint != meta.get("dictionary"):
         raise IndexOutdated(
