@@ -7,12 +7,12 @@ temporary folder (data, log, and the unix socket: no TCP port is opened).
 ``initdb`` refuses to run as root, so as root every server program runs as the
 unprivileged ``postgres`` user (``runuser``). ``fsync=off``: a power cut may
 lose what these servers hold, which is nothing worth keeping; it makes the
-write figures of a bench better than a real server's.
+write figures of a bench better than a real server's. (``pg_server.Server`` is
+the tests' one session server; a ``Node`` can also be a replica of another.)
 """
 
 from __future__ import annotations
 
-import glob
 import os
 import shutil
 import subprocess
@@ -20,17 +20,15 @@ import tempfile
 import time
 from pathlib import Path
 
+from pg_server import binaries
+
+__all__ = ["Node", "binaries"]
+
 SETTINGS = {
     "fsync": "off",
     "listen_addresses": "''",
     "max_connections": "40",
 }
-
-
-def binaries() -> Path | None:
-    """The newest installed ``/usr/lib/postgresql/<version>/bin`` holding initdb, or None."""
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(Path(p).parts[-3]))
-    return Path(found[-1]).parent if found else None
 
 
 class Node:
