@@ -1,8 +1,10 @@
 """The web app: routes for the pages and their JSON twins, error pages, and the headers every answer carries.
 
-``create_app(location)`` opens the index once, read-only. The engine keeps one
-searcher and is not made for threads, while Starlette runs plain-function
-handlers in worker threads: one lock lets one request read at a time.
+``create_app(location)`` opens the index once, read-only. An engine is not
+made for threads (one cached searcher; SQLite connections belong to the
+thread that made them), while Starlette runs plain-function handlers in a
+pool of threads: so the engine is opened and read on one thread of its own,
+and each handler hands it its work and waits.
 
 Every failure is an answer, never a traceback: a bad parameter or query is a
 400 page naming it, an unknown article a 404, anything else a 500 with one
@@ -14,9 +16,9 @@ from __future__ import annotations
 
 import os
 import sys
-import threading
 import traceback
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
@@ -92,9 +94,9 @@ def templates() -> Environment:
 class Site:
     """The handlers over one opened engine."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.lock = threading.Lock()
+    def __init__(self, location: str | os.PathLike) -> None:
+        self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsgrep-engine")
+        self.engine: Engine = self.read(lambda: open_index(location))
         self.env = templates()
 
     # -- pages ------------------------------------------------------------
@@ -150,12 +152,11 @@ class Site:
     # -- plumbing -------------------------------------------------------------
 
     def read(self, work: Callable[[], T]) -> T:
-        """``work()`` with the engine to itself."""
-        with self.lock:
-            return work()
+        """``work()`` run on the engine's own thread (one at a time), its answer or its exception."""
+        return self.worker.submit(work).result()
 
-    def html(self, template: str, status: int = 200, **context) -> HTMLResponse:
-        return HTMLResponse(self.env.get_template(template).render(**context), status_code=status)
+    def html(self, template: str, status_code: int = 200, **context) -> HTMLResponse:
+        return HTMLResponse(self.env.get_template(template).render(**context), status_code=status_code)
 
     def answering(self, handler: Callable[[Request], Response]) -> Callable[[Request], Response]:
         """``handler`` with every failure turned into its error page (or JSON under /api/)."""
@@ -204,7 +205,7 @@ def report_internal_error(error: Exception) -> None:
 
 def create_app(location: str | os.PathLike) -> Starlette:
     """The web app over the index at ``location`` (IndexMissing and the like when it cannot be opened)."""
-    site = Site(open_index(location))
+    site = Site(location)
     page = site.answering
     routes = [
         Route("/", page(site.search)),

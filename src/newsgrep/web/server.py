@@ -17,6 +17,7 @@ from collections.abc import Callable
 from newsgrep.errors import NewsgrepError
 
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
+BACKLOG = 2048  # uvicorn's own default
 
 
 class CannotListen(NewsgrepError):
@@ -33,6 +34,7 @@ def listen(host: str, port: int) -> socket.socket:
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(address)
+        sock.listen(BACKLOG)  # now: a browser opened at once waits in the queue instead of being refused
     except OSError as e:
         sock.close()
         raise CannotListen(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
