@@ -54,7 +54,7 @@ def histogram(timeline: Timeline, link: Callable[[Bucket], str]) -> Histogram | 
         return None
     peak = max(b.articles for b in buckets) or 1
     slot = WIDTH / len(buckets)
-    gap = min(2.0, slot * 0.15)
+    gap = slot * 0.2
     bars = []
     for i, bucket in enumerate(buckets):
         height = HEIGHT * bucket.articles / peak
