@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 import traceback
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -59,8 +60,10 @@ STATUS_OF = {BadParameter: 400, BadQuery: 400, BadSetting: 400, UnknownArticle: 
 TITLES = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 500: "Server error"}
 
 
-class SecurityHeaders:
-    """ASGI middleware adding ``SECURITY_HEADERS`` to every response (pages, JSON, static files, errors)."""
+class ResponseHeaders:
+    """ASGI middleware adding ``SECURITY_HEADERS`` to every response (pages, JSON, static files, errors),
+    and ``Server-Timing`` (the server's milliseconds until the response starts: browsers' developer tools
+    and ``bench/serve.py`` read it)."""
 
     def __init__(self, app) -> None:
         self.app = app
@@ -69,12 +72,14 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        started = time.perf_counter()
 
         async def send_with_headers(message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 for name, value in SECURITY_HEADERS.items():
                     headers[name] = value
+                headers["server-timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -219,6 +224,6 @@ def create_app(location: str | os.PathLike) -> Starlette:
     ]
     return Starlette(
         routes=routes,
-        middleware=[Middleware(SecurityHeaders)],
+        middleware=[Middleware(ResponseHeaders)],
         exception_handlers={HTTPException: site.http_error},
     )
