@@ -52,7 +52,26 @@ def parsed(state: SearchState) -> Query | None:
     return parse(state.q, state.filters) if state.q else None
 
 
+class MatchingOnce:
+    """An engine that answers ``matching`` once per (query, filters): one search page asks the same
+    question for its timeline and its outlet counts (and, when ``search`` asks the engine, its hits)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._answers: dict = {}
+
+    def __getattr__(self, name: str):
+        return getattr(self._engine, name)
+
+    def matching(self, query, filters=None):
+        key = (query, filters)
+        if key not in self._answers:
+            self._answers[key] = self._engine.matching(query, filters)
+        return self._answers[key]
+
+
 def search_page(engine: Engine, state: SearchState, limit: int = PAGE_SIZE) -> SearchPage:
+    engine = MatchingOnce(engine)
     query = parsed(state)
     offset = (state.page - 1) * limit
     outlets = facets(engine, query, state.filters, fields=("source",), top=TOP_OUTLETS)["source"]
