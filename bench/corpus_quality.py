@@ -151,13 +151,13 @@ def write_corpus(articles: Iterable[RawArticle], folder: Path) -> int:
 def open_index(shared: Path, cache: Path, *, rebuild: bool = False, log=print):
     """The bench index under ``cache``, built from the corpus when missing, outdated or ``rebuild`` is asked."""
     from newsgrep.errors import IndexMissing, IndexOutdated
-    from newsgrep.index import NewsIndex
+    from newsgrep.engines import open_index
     from newsgrep.ingest import ingest_paths
 
     index_path = cache / "index"
     if not rebuild:
         try:
-            return NewsIndex.open(index_path)
+            return open_index(index_path)
         except (IndexMissing, IndexOutdated) as e:
             log(f"(re)building the bench index: {type(e).__name__}: {e}")
     articles_folder = cache / "articles"
@@ -166,13 +166,9 @@ def open_index(shared: Path, cache: Path, *, rebuild: bool = False, log=print):
     log(f"wrote {written} articles to {articles_folder}; ingest: {report.summary()}")
     for failure in report.failures[:5]:
         log(f"  ingest failure: {failure}")
-    return NewsIndex.open(index_path)
+    return open_index(index_path)
 
 
 def stored_articles(index) -> list:
     """Every ``Article`` stored in the index, sorted by id (so sampling from it is deterministic)."""
-    from newsgrep.index import decode_record
-
-    with index.searcher() as searcher:
-        articles = [decode_record(fields["record"]) for fields in searcher.all_stored_fields()]
-    return sorted(articles, key=lambda a: a.id)
+    return sorted(index.records([row.id for row in index.matching(None)]), key=lambda a: a.id)

@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from newsgrep.index_folder import DICTIONARY_FOLDER
+from newsgrep.engines.whoosh_folder import DICTIONARY_FOLDER
 from newsgrep.ingest import ingest_paths
 
 FOCUS = "analysis.py|segmentation.py|add_postings|add_document|word_values|read_file|encode_record"

@@ -336,11 +336,11 @@ def measure_cold(report: Report, newsgrep: str, index: Path, show_id: str) -> No
 
 def measure_warm(report: Report, index: Path) -> None:
     """In-process latency (5): open the index once, run every query once to warm up, then time WARM_ROUNDS rounds."""
-    from newsgrep.index import NewsIndex
+    from newsgrep.engines import open_index
     from newsgrep.search import search
 
     start = time.perf_counter()
-    ix = NewsIndex.open(index)
+    ix = open_index(index)
     total = search(ix, QUERY).total
     opened = time.perf_counter() - start
     for q in WARM_QUERIES:

@@ -49,11 +49,12 @@ def write_corpus(folder: Path, count: int, start: int = 0) -> Path:
 
 def snapshot(index_path: Path) -> dict[str, str]:
     """id -> content hash of every stored article (opens the index the way a reader does)."""
-    from newsgrep.index import NewsIndex
+    from newsgrep.engines import open_index
 
-    index = NewsIndex.open(index_path)
-    # Through NewsIndex.read, as every reader in newsgrep: a concurrent commit may merge segments away.
-    return index.read(lambda s: {fields["id"]: fields["content_hash"] for fields in s.all_stored_fields()})
+    index = open_index(index_path)
+    inventory = index.inventory()
+    index.add_hashes(inventory)
+    return inventory.hash_of
 
 
 def newsgrep_process(*args: str, index_path: Path, env: dict[str, str] | None = None, **popen) -> subprocess.Popen:

@@ -131,7 +131,7 @@ OTHER = "颱風過後，花蓮縣政府動員清理道路，縣府表示農損�
 
 def test_a_story_held_together_by_a_changed_article_is_regrouped(run, tmp_path, index_path):
     """Stories joined through an article (a bridge) fall apart into their real groups once that article changes."""
-    from newsgrep.index import NewsIndex
+    from newsgrep.engines import open_index
 
     folder = tmp_path / "copies"
     folder.mkdir()
@@ -141,7 +141,7 @@ def test_a_story_held_together_by_a_changed_article_is_regrouped(run, tmp_path, 
     assert run("ingest", str(folder)).exit_code == 0
     hits = [json.loads(line) for line in run("search", "總預算 OR 復建經費", "--json").stdout.splitlines()]
     assert sorted(len(h["copies"]) for h in hits) == [0, 1]  # a and a2 are one story, c its own
-    NewsIndex.open(index_path).relabel_stories({"c": "a"})  # as if a later article had bridged them
+    open_index(index_path).relabel_stories({"c": "a"})  # as if a later article had bridged them
     assert len(run("search", "總預算 OR 復建經費", "--json").stdout.splitlines()) == 1
     (folder / "a.txt").write_text(f" date 2025-11-11 {STORY * 2}（更新）\n", encoding="utf-8")
     assert run("ingest", str(folder)).exit_code == 0

@@ -221,7 +221,7 @@ def test_unexpected_exception_is_one_line_unless_debugging(monkeypatch, capsys, 
     def broken(*args, **kwargs):
         raise RuntimeError(message)
 
-    monkeypatch.setattr("newsgrep.index.NewsIndex.open", broken)
+    monkeypatch.setattr("newsgrep.engines.whoosh_engine.WhooshEngine.open", broken)
     monkeypatch.setattr(sys, "argv", ["newsgrep", "search", "台灣", "--index", str(index_path)])
     monkeypatch.delenv("NEWSGREP_DEBUG", raising=False)
     with pytest.raises(SystemExit) as exit_info:

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from newsgrep.cli import app
 from newsgrep.ingest import ingest_paths
-from newsgrep.locking import LOCK_FILE, holder_pid, write_lock
+from newsgrep.engines.whoosh_lock import LOCK_FILE, holder_pid, write_lock
 
 from corpusgen import newsgrep_process, run_newsgrep, snapshot, write_corpus
 
@@ -66,13 +66,13 @@ def group_members(pgid: int) -> list[str]:
 
 def assert_consistent_subset(index_path: Path, clean: dict[str, str]) -> dict[str, str]:
     """The index opens, every stored article is one a clean run stores (same hash), and a search answers."""
-    from newsgrep.index import NewsIndex
+    from newsgrep.engines import open_index
     from newsgrep.search import search
 
     now = snapshot(index_path)
     assert {k: clean.get(k) for k in now} == now
     if now:
-        assert search(NewsIndex.open(index_path), "台北市政府", limit=3).hits
+        assert search(open_index(index_path), "台北市政府", limit=3).hits
     return now
 
 
@@ -189,14 +189,14 @@ def test_lock_of_a_killed_ingest_is_released_by_the_kernel(index_path, generated
 
 @pytest.mark.slow
 def test_search_and_show_keep_answering_while_an_ingest_writes(index_path, generated, clean_snapshot):
-    from newsgrep.index import NewsIndex
+    from newsgrep.engines import open_index
     from newsgrep.search import search
 
     proc = newsgrep_process("ingest", str(generated), index_path=index_path, env=BATCH)
     wait_for_generation(index_path, proc, 1)
     counts, searches = [], 0
     while proc.poll() is None:
-        index = NewsIndex.open(index_path)
+        index = open_index(index_path)
         stored = assert_consistent_subset(index_path, clean_snapshot)
         counts.append(len(stored))
         if stored:

@@ -305,7 +305,7 @@ def test_a_signature_from_elsewhere_is_refused():
 
 
 def test_story_keys_table_finds_the_articles_sharing_most_keys_and_forgets_removed_ones(tmp_path):
-    from newsgrep.story_keys import StoryKeys
+    from newsgrep.engines.whoosh_story_keys import StoryKeys
 
     table = StoryKeys(tmp_path)
     table.add("中央社-1", ["0a1b2c3d4e5f60", "1111111111aaaa", "x" + "ab" * 8])

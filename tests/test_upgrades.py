@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from newsgrep.index_folder import META_FILE
+from newsgrep.engines.whoosh_folder import META_FILE
 
 from corpusgen import snapshot
 

@@ -3,14 +3,16 @@
 The library is usable without the CLI:
 
     from newsgrep import ingest, search
+    from newsgrep.engines import open_index
     report = ingest.ingest_paths(["seeds"], "data/index")
-    result = search.search("data/index", "台灣 軍售")
+    result = search.search(open_index("data/index"), "台灣 軍售")
 
 Module map (one concern each): ``record`` (the Article type), ``readers``
 (files -> records), ``analysis`` (normalise, segment, fold: the one analyzer
 for indexing and querying), ``dictionary`` (the merged jieba dictionary),
-``index`` (Whoosh schema, open/create, stored records), ``ingest`` (walk files,
-incremental updates), ``search`` (queries, hits), ``snippets`` (best passage,
+``query_plan`` (a query in index terms), ``engines`` (storage and matching
+behind one interface: Whoosh, PostgreSQL), ``ingest`` (walk files,
+incremental updates), ``search`` (ranked hits), ``snippets`` (best passage,
 highlights), ``views`` and ``console`` (terminal rendering), ``cli`` (typer).
 """
 

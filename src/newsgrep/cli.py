@@ -69,8 +69,11 @@ app = typer.Typer(
 
 # Help texts are rich markup: a "[default: …]" note of our own goes through escape() or rich drops it as a tag.
 IndexOption = Annotated[
-    Optional[Path],
-    typer.Option("--index", envvar="NEWSGREP_INDEX", help=escape("Index folder [default: data/index]"), show_default=False),
+    Optional[str],
+    typer.Option(
+        "--index", envvar="NEWSGREP_INDEX", show_default=False,
+        help=escape("Index folder, or a PostgreSQL database as postgresql://user@host/db [default: data/index]"),
+    ),
 ]
 ColorOption = Annotated[Color, typer.Option("--color", help="Colour: auto (terminal only), never, always.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="JSON Lines on stdout, one object per item.")]
@@ -86,12 +89,12 @@ def global_options(index: IndexOption = None) -> None:
     """Options before the command: ``newsgrep --index X search …`` (read by ``_given_index``)."""
 
 
-def _given_index(index: Optional[Path]) -> Optional[Path]:
+def _given_index(index: Optional[str]) -> Optional[str]:
     """The command's own ``--index``, else the one before the command, else NEWSGREP_INDEX; None when none is."""
     context = get_current_context()
-    before = context.find_root().params.get("index")  # click's value: a str (typer makes Paths for callbacks only)
+    before = context.find_root().params.get("index")
     if before and context.get_parameter_source("index") is not ParameterSource.COMMANDLINE:
-        return Path(before)
+        return before
     return index
 
 
@@ -103,12 +106,19 @@ def _typed_index() -> bool:
     )
 
 
-def _index_path(index: Optional[Path]) -> Path:
-    """``_given_index``, else data/index."""
-    from newsgrep.index import default_index_path
+def _location(index: Optional[str]) -> str:
+    """``_given_index``, else data/index: a folder, or a server's address."""
+    from newsgrep.engines import default_location
 
     given = _given_index(index)
-    return given if given is not None else default_index_path()
+    return given if given else default_location()
+
+
+def _open(index: Optional[str]):
+    """The index the command line names, opened for reading."""
+    from newsgrep.engines import open_index
+
+    return open_index(_location(index))
 
 
 @contextmanager
@@ -173,20 +183,23 @@ def ingest(
     from newsgrep.progress import IngestDisplay
     from newsgrep.views import render_report
 
+    from newsgrep.engines import is_server
+
     _, err = make_consoles(color)
-    index_path = _index_path(index)
+    location = _location(index)
 
     with reporting_errors(err):
-        if userdict is None and (index_path.parent / "userdict.txt").is_file():
-            userdict = index_path.parent / "userdict.txt"
+        beside = None if is_server(location) else Path(location).parent / "userdict.txt"
+        if userdict is None and beside is not None and beside.is_file():
+            userdict = beside
         user_words = read_user_words(userdict) if userdict is not None else None  # None: the index's own
         fields = _field_overrides(field or [])
         with IngestDisplay(err, enabled=not quiet and err.is_terminal and err.file.isatty()) as progress:
             report = ingest_paths(
-                paths, index_path, prune=prune, rebuild=rebuild, user_words=user_words, fields=fields, verbose=verbose,
+                paths, location, prune=prune, rebuild=rebuild, user_words=user_words, fields=fields, verbose=verbose,
                 progress=progress, wait=wait, follow=follow,
             )
-    render_report(report, err, index_path=str(index_path), quiet=quiet)
+    render_report(report, err, index_path=location, quiet=quiet)
     if report.interrupted:
         raise typer.Exit(130)
     if report.failures:
@@ -227,15 +240,13 @@ def search(
     color: ColorOption = Color.auto,
 ) -> None:
     """Ranked hits: id, date, title and a snippet with the matched words highlighted; one hit per story."""
-    from newsgrep.index import NewsIndex
     from newsgrep.search import search as run_search
     from newsgrep.views import render_count, render_hits, render_no_hits, write_json_lines
 
     out, err = make_consoles(Color.never if json else color)
     with reporting_errors(err):
-        ix = NewsIndex.open(_index_path(index))
         result = run_search(
-            ix, query, filters=_filters(since, until, source, author), sort=sort.value, limit=limit,
+            _open(index), query, filters=_filters(since, until, source, author), sort=sort.value, limit=limit,
             offset=(page - 1) * limit, collapse=not every_copy,
         )
     if json:
@@ -261,7 +272,6 @@ def show(
     color: ColorOption = Color.auto,
 ) -> None:
     """Print one article, laid out for reading (--json: the full record; --related: similar articles)."""
-    from newsgrep.index import NewsIndex
     from newsgrep.views import article_summary, render_article, render_hits, write_json_lines
 
     context = get_current_context()
@@ -272,7 +282,7 @@ def show(
         from newsgrep.related import related as find_related
 
         with reporting_errors(err):
-            result = find_related(NewsIndex.open(_index_path(index)), article_id, limit=limit)
+            result = find_related(_open(index), article_id, limit=limit)
         if json:
             write_json_lines(out, (hit.to_dict() for hit in result.hits))
         else:
@@ -281,10 +291,12 @@ def show(
             err.print("no related articles")
             raise typer.Exit(1)
         return
+    from newsgrep.search import copies as copies_of
+
     with reporting_errors(err):
-        ix = NewsIndex.open(_index_path(index))
-        article = ix.get(article_id)
-        copies = ix.copies(article.id)
+        engine = _open(index)
+        article = engine.get(article_id)
+        copies = copies_of(engine, article.id)
     if json:
         write_json_lines(out, [{**article.to_dict(), "copies": [article_summary(c) for c in copies]}])
     else:
@@ -303,13 +315,12 @@ def list_command(
     color: ColorOption = Color.auto,
 ) -> None:
     """List stored articles, newest first: id, date, outlet, title, source file."""
-    from newsgrep.index import NewsIndex
     from newsgrep.listing import list_articles
     from newsgrep.views import article_summary, render_listing, write_json_lines
 
     out, err = make_consoles(Color.never if json else color)
     with reporting_errors(err):
-        articles = list_articles(NewsIndex.open(_index_path(index)), filters=_filters(since, until, source, author), limit=limit)
+        articles = list_articles(_open(index), filters=_filters(since, until, source, author), limit=limit)
     if json:
         write_json_lines(out, (article_summary(a) for a in articles))
     else:
@@ -349,7 +360,7 @@ def analyze(
     from newsgrep.analysis import analyze as run_analyze, words
     from newsgrep.dictionary import default_dictionary
     from newsgrep.errors import IndexMissing
-    from newsgrep.index import dictionary_for
+    from newsgrep.engines import engine_for
     from newsgrep.segmentation import IndexSegmenter, QuerySegmenter
     from newsgrep.views import render_tokens, token_dict, write_json_lines
 
@@ -357,9 +368,10 @@ def analyze(
     with reporting_errors(err):
         # The index's own dictionary (user words included); with no index, the default one from the user's
         # cache. An index path that was named but holds no index is a typo to report, not a place to build in.
-        dictionary = dictionary_for(_index_path(index))
+        location = _location(index)
+        dictionary = engine_for(location).dictionary_at(location)
         if dictionary is None and _typed_index():
-            raise IndexMissing(str(_index_path(index)))
+            raise IndexMissing(location)
         dictionary = dictionary or default_dictionary()
     segmenter = (QuerySegmenter if query_mode else IndexSegmenter)(dictionary)
     if text is None:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from newsgrep import interrupts
 from newsgrep.errors import IndexUnwritable, NewsgrepError, ReadError
-from newsgrep.index import IndexWriter, Inventory, NewsIndex, StoredFile
+from newsgrep.engines import Engine, Inventory, StoredFile, Writer, engine_for, is_index_folder
 from newsgrep.limits import check_size, max_file_bytes, why_not_a_file
 from newsgrep.readers import ARTICLE_SUFFIXES, FileRead, is_article_file, read_file
 from newsgrep.readers.assemble import url_article_id
@@ -130,8 +130,6 @@ def find_article_files(paths: Sequence[Path], *, follow: bool = False) -> Walk:
     extra ``stat`` per file, and no ``Path`` object per file either (at 100,000
     files those were a second of a re-ingest).
     """
-    from newsgrep.index_folder import is_index_folder
-
     walk = Walk()
     given = [os.path.abspath(p) for p in paths]
     inside = [os.path.realpath(p) for p in given]
@@ -272,18 +270,18 @@ PARALLEL_FROM_FILES = 200
 
 def ingest_paths(
     paths: Sequence[Path],
-    index_path: Path,
+    location: str | os.PathLike,
     *,
     wait: float = 0.0,
     rebuild: bool = False,
     progress: Progress | None = None,
     **options,
 ) -> IngestReport:
-    """Bring the index at ``index_path`` up to date with the article files under ``paths``.
+    """Bring the index at ``location`` up to date with the article files under ``paths``.
 
     Everything that can be refused is refused before any work: a folder at
-    ``index_path`` that newsgrep did not make, bad settings. Then the index's
-    write lock (``locking``) is held for the whole run, waiting up to ``wait``
+    ``location`` that newsgrep did not make, bad settings. Then the index's
+    write lock (``Engine.write_lock``) is held for the whole run, waiting up to ``wait``
     seconds for another writer (IndexBusy after that). Commits every
     ``batch_articles()`` articles; the report counts only what was committed.
     Ctrl-C stops reading after the current file and commits what was read
@@ -293,28 +291,26 @@ def ingest_paths(
     ``rebuild`` builds a new generation of the index and makes it current only
     when the build is complete.
     """
-    from newsgrep.index_folder import check_writable_here
-    from newsgrep.locking import write_lock
-
-    index_path = Path(index_path)
+    location = str(location)
+    engine = engine_for(location)
     check_settings()
-    check_writable_here(index_path, rebuild=rebuild)
+    engine.check_writable(location, rebuild=rebuild)
     progress = progress or Progress()
     progress.phase("waiting for the index's write lock" if wait else "locking the index")
-    with write_lock(index_path, wait=wait), interrupts.deferred_interrupts():
+    with engine.write_lock(location, wait=wait), interrupts.deferred_interrupts():
         progress.phase("opening the index (the first time: building its dictionary, ~10 s)")
         try:
             if rebuild:
-                return _rebuild(paths, index_path, progress=progress, **options)
-            index = NewsIndex.open_for_writing(index_path, options.pop("user_words", None))
+                return _rebuild(paths, engine, location, progress=progress, **options)
+            index = engine.open_for_writing(location, options.pop("user_words", None))
             return _ingest(paths, index, progress=progress, **options)
         except NewsgrepError:
             raise
         except OSError as e:
-            raise _unwritable(index_path, e) from None
+            raise _unwritable(location, e) from None
 
 
-def _unwritable(index_path: Path, e: OSError) -> IndexUnwritable:
+def _unwritable(index_path: str, e: OSError) -> IndexUnwritable:
     import errno
 
     reason = (e.strerror or str(e)).lower()
@@ -344,7 +340,7 @@ def batch_articles() -> int:
 class _Run:
     """State of one ingest run, shared by the batches."""
 
-    index: NewsIndex
+    index: Engine
     inventory: Inventory
     report: IngestReport
     fields: Mapping[str, str] | None
@@ -372,7 +368,7 @@ _COUNTS = ("added", "updated", "removed", "merged", "duplicates")
 
 def _ingest(
     paths: Sequence[Path],
-    index: NewsIndex,
+    index: Engine,
     *,
     prune: bool = False,
     follow: bool = False,
@@ -412,7 +408,7 @@ def _ingest(
     return report
 
 
-def _committed(run: _Run, work: Callable[[IndexWriter], int], *, procs: int) -> int:
+def _committed(run: _Run, work: Callable[[Writer], int], *, procs: int) -> int:
     """``work(writer)`` in one commit; the report keeps its counts only if the commit happened.
 
     A second Ctrl-C raises KeyboardInterrupt in the middle of ``work``: the
@@ -436,7 +432,7 @@ def _committed(run: _Run, work: Callable[[IndexWriter], int], *, procs: int) -> 
     return done
 
 
-def _write_batch(pending: Iterator[Found], run: _Run, writer: IndexWriter, batch: int) -> int:
+def _write_batch(pending: Iterator[Found], run: _Run, writer: Writer, batch: int) -> int:
     """Read files from ``pending`` into ``writer`` until a batch is full; the number of articles written."""
     written = 0
     for found in pending:
@@ -451,7 +447,7 @@ def _write_batch(pending: Iterator[Found], run: _Run, writer: IndexWriter, batch
     return written
 
 
-def _ingest_file(found: Found, run: _Run, writer: IndexWriter) -> int:
+def _ingest_file(found: Found, run: _Run, writer: Writer) -> int:
     """Bring one file's records up to date; the number of articles written (0 when unchanged or failed)."""
     report = run.report
     key = found.key
@@ -487,7 +483,7 @@ def _ingest_file(found: Found, run: _Run, writer: IndexWriter) -> int:
     return max(1, len(placed))
 
 
-def _prune(run: _Run, writer: IndexWriter, walk: Walk) -> int:
+def _prune(run: _Run, writer: Writer, walk: Walk) -> int:
     """Drop stored files that are gone: only under the given paths that were read, never under one that was not."""
     found = {f.key for f in walk.files}
     for key, known in list(run.stored.items()):
@@ -523,21 +519,18 @@ def _read_if_changed(found: Found, known: StoredFile | None, fields) -> tuple[Fi
     return read, file_signature(stat.st_size, stat.st_mtime_ns, sha)
 
 
-def _rebuild(paths: Sequence[Path], index_path: Path, *, user_words=None, **options) -> IngestReport:
-    """Build a new generation of the index beside the current one and make it current only when complete.
+def _rebuild(paths: Sequence[Path], engine: type[Engine], location: str, *, user_words=None, **options) -> IngestReport:
+    """Build a new index beside the current one and make it current only when complete.
 
-    The index folder itself never moves (so a mount point or a symlinked path
-    works); ``newsgrep.json`` switches to the new generation in one rename,
-    under the write lock, and the old generation is removed afterwards. A crash
-    at any point leaves either the old or the new index current; the next
-    writer removes the leftover generation.
+    For a folder, a new generation inside it (the folder never moves, so a
+    mount point or a symlinked path works; ``newsgrep.json`` switches to the new
+    generation in one rename); for a server, a new set of tables swapped in by
+    one transaction. A crash at any point leaves either the old or the new index
+    current; the next writer removes what is left over.
     """
-    from newsgrep.index import stored_user_words
-    from newsgrep.index_folder import read_meta
-
     if user_words is None:
-        user_words = stored_user_words(read_meta(index_path))
-    fresh = NewsIndex.create(index_path, user_words, publish=False)
+        user_words = engine.stored_user_words(location)
+    fresh = engine.create(location, user_words)
     try:
         report = _ingest(paths, fresh, **options)
         if report.interrupted:  # keep the old index: a half-built one must not replace it

@@ -152,3 +152,32 @@ def parse_iso_date(value: str | None) -> dt.date | dt.datetime | None:
     if "T" in value or " " in value.strip():
         return dt.datetime.fromisoformat(value)
     return dt.date.fromisoformat(value)
+
+
+def encode_record(article: Article) -> bytes:
+    """The stored form of an article, the same in every engine: zlib-compressed JSON."""
+    import zlib
+
+    return zlib.compress(article.to_json().encode("utf-8"), 6)
+
+
+def decode_record(blob: bytes) -> Article:
+    import zlib
+
+    return Article.from_json(zlib.decompress(blob).decode("utf-8"))
+
+
+# The ordering instant of an undated article: below every real date, so newest-first orders put it last.
+UNDATED = -(2**62)
+
+
+def instant(value: dt.date | dt.datetime | None) -> int:
+    """Seconds since the epoch for ordering: an aware time as the instant it is, a naive time or a bare day as
+    if it were UTC (near enough to order one outlet's articles), ``UNDATED`` for none."""
+    if value is None:
+        return UNDATED
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime(value.year, value.month, value.day)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return int(value.timestamp())

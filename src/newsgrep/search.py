@@ -1,21 +1,10 @@
-"""Searching: a parsed query (``query``) compiled for Whoosh, run, and turned into hits with snippets.
+"""Searching: a parsed query planned (``query_plan``), matched and ranked by the index's engine, and turned
+into hits with snippets.
 
-Recall beyond segmentation: a query word made of ideographs matches the word
-itself *or* wherever its characters appear in a row (the ``*_grams`` fields of
-character bigrams: ``軍售`` inside ``軍售案``, ``台北市`` cut ``台北|市議員``),
-with a lower weight, so whole-word and title matches rank first. Every text
-field has its own word and bigram fields, so ``title:軍售`` looks in titles
-only, for words, bigrams and phrases alike.
-
-Phrases are exact. An ideograph phrase (quoted, or one typed word that
-segments into several) must match its bigrams at consecutive positions, which
-is exactly substring matching on the folded text; the word phrase only adds to
-the score. A required phrase with Latin letters or digits is matched as "all
-its words" and each candidate's folded text is then checked for the phrase.
-
-One matcher for every command: ``matching`` gives the set of articles a query
-matches (what ``search`` counts, and what timelines and facets count), and
-``search`` ranks it, one hit per story unless every copy is asked for.
+One matcher for every command: ``Engine.matching`` gives the set of articles
+a query matches (what ``search`` counts, and what timelines and facets count),
+and ``search`` ranks it, one hit per story unless every copy is asked for.
+Nothing here knows which engine answers.
 """
 
 from __future__ import annotations
@@ -25,16 +14,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from newsgrep.engines import Engine, Row
 from newsgrep.errors import BadQuery
-from newsgrep.engines.base import Row
-from newsgrep.index import NewsIndex, decode_record
-from newsgrep.query import NAME_FIELDS, TEXT_FIELDS, And, Filters, Not, Phrase, Query, SortOrder, Word, parse
-from newsgrep.snippets import Snippet, best_snippet, highlight, term_pattern
-
-TITLE_BOOST = 2.0
-# Weight of a character-bigram match relative to a whole-word match.
-GRAM_WEIGHT = 0.3
-
+from newsgrep.query import Filters, Phrase, Query, SortOrder, parse, positive_leaves
+from newsgrep.query_plan import Plan, plan
+from newsgrep.record import UNDATED, Article, instant
+from newsgrep.snippets import Snippet, best_snippet, highlight
 
 @dataclass(frozen=True)
 class Copy:
@@ -103,218 +88,15 @@ class SearchResult:
     filters: Filters = field(default_factory=Filters)
 
 
-@dataclass(frozen=True)
-class Compiled:
-    """A query in Whoosh's terms, with what snippets and phrase checks need."""
+def highlight_patterns(engine: Engine, query: str | Query) -> list[re.Pattern[str]]:
+    """The patterns ``search`` highlights ``query``'s matches with (none when it has no searchable words)."""
+    from newsgrep.query_plan import highlight_patterns as patterns
 
-    query: Any
-    filter: Any
-    patterns: list[re.Pattern[str]]  # one per positive word or phrase, for highlighting
-    checks: list[tuple[str | None, re.Pattern[str]]]  # required phrases with Latin or digits: (field, pattern)
-
-
-def phrase_pattern(folded_phrase: str) -> re.Pattern[str]:
-    """Exact match of a folded phrase; a space in it matches any run of spaces (or none between ideographs)."""
-    parts = re.split(r"\s+", folded_phrase)
-    pattern = ""
-    for left, right in zip(parts, parts[1:]):
-        pattern += re.escape(left) + (r"\s+" if left[-1:].isascii() and right[:1].isascii() else r"\s*")
-    return re.compile(pattern + re.escape(parts[-1]))
-
-
-def gram_query(fieldname: str, folded: str, boost: float = 1.0):
-    """Where the ideographs ``folded`` occur in a row: bigrams at consecutive positions (a prefix for one character)."""
-    from whoosh import query as wq
-
-    from newsgrep.analysis import bigrams
-
-    if len(folded) == 1:
-        return wq.Prefix(fieldname, folded, boost=boost)
-    grams = [gram for gram, _ in bigrams(folded)]
-    return wq.Term(fieldname, grams[0], boost=boost) if len(grams) == 1 else wq.Phrase(fieldname, grams, boost=boost)
-
-
-def _boost(fieldname: str) -> float:
-    return TITLE_BOOST if fieldname == "title" else 1.0
-
-
-class _Compiler:
-    """Turns the query tree into Whoosh queries, collecting highlight patterns and phrase checks on the way."""
-
-    def __init__(self, index: NewsIndex, searcher) -> None:
-        self.index = index
-        self.searcher = searcher
-        self.patterns: dict[str, re.Pattern[str]] = {}
-        self.checks: list[tuple[str | None, re.Pattern[str]]] = []
-
-    def terms(self, text: str) -> list[str]:
-        from newsgrep.analysis import analyze
-
-        return [t.term for t in analyze(text, self.index.query_segmenter, query=True)]
-
-    def compile(self, node, *, required: bool = True, positive: bool = True):
-        from whoosh import query as wq
-
-        if isinstance(node, (Word, Phrase)) and node.field in NAME_FIELDS:
-            return self.name_query(node.field, node.text)
-        if isinstance(node, Word):
-            terms = self.terms(node.text)
-            if len(terms) > 1:  # one typed word that segments into several: exactly that string
-                return self.phrase(node.text, terms, node.field, required=required, positive=positive)
-            if not terms:
-                return None
-            return self.word(terms[0], node.field, positive=positive)
-        if isinstance(node, Phrase):
-            terms = self.terms(node.text)
-            return self.phrase(node.text, terms, node.field, required=required, positive=positive) if terms else None
-        if isinstance(node, Not):
-            child = self.compile(node.child, required=False, positive=False)
-            return wq.Not(child) if child is not None else None
-        kids = [
-            self.compile(c, required=required and isinstance(node, And), positive=positive) for c in node.children
-        ]
-        kids = [k for k in kids if k is not None]
-        if not kids:
-            return None
-        return kids[0] if len(kids) == 1 else (wq.And if isinstance(node, And) else wq.Or)(kids)
-
-    def word(self, term: str, fieldname: str | None, *, positive: bool):
-        from whoosh import query as wq
-
-        from newsgrep.analysis import is_han
-
-        fields = (fieldname,) if fieldname else TEXT_FIELDS
-        if positive:
-            self.patterns.setdefault(term, term_pattern([term]))
-        parts = [wq.Term(f, term, boost=_boost(f)) for f in fields]
-        if is_han(term):
-            parts += [gram_query(f"{f}_grams", term, GRAM_WEIGHT * _boost(f)) for f in fields]
-        return parts[0] if len(parts) == 1 else wq.Or(parts)
-
-    def phrase(self, text: str, terms: list[str], fieldname: str | None, *, required: bool, positive: bool):
-        from whoosh import query as wq
-
-        from newsgrep.analysis import fold, is_han
-
-        fields = (fieldname,) if fieldname else TEXT_FIELDS
-        if positive:
-            self.patterns.setdefault(" ".join(terms), term_pattern(terms))
-        folded = fold(text).strip()
-        compact = re.sub(r"\s+", "", folded)
-        word_phrase = wq.Or([wq.Phrase(f, terms, boost=_boost(f)) for f in fields])
-        if is_han(compact):
-            grams = wq.Or([gram_query(f"{f}_grams", compact, _boost(f)) for f in fields])
-            return wq.AndMaybe(grams, word_phrase)
-        if not required:
-            return word_phrase
-        self.checks.append((fieldname, phrase_pattern(folded)))
-        return wq.And([self.word(t, fieldname, positive=False) for t in terms])
-
-    def name_query(self, fieldname: str, text: str):
-        """Outlets or authors whose (folded) name contains ``text``: exact terms from the field's own lexicon."""
-        from whoosh import query as wq
-
-        from newsgrep.analysis import fold
-
-        needle = fold(text).strip()
-        if not needle:
-            return None
-        names = [n for n in self.searcher.lexicon(fieldname) if needle in n.decode("utf-8") and n]
-        if not names:
-            return wq.NullQuery
-        return wq.Or([wq.Term(fieldname, n.decode("utf-8")) for n in names])
-
-    def filter(self, filters: Filters):
-        from whoosh import query as wq
-
-        parts = []
-        if filters.since or filters.until:
-            low = filters.since.isoformat() if filters.since else "0000-00-00"
-            high = filters.until.isoformat() if filters.until else "9999-99-99"
-            parts.append(wq.TermRange("day", low, high))
-        for fieldname, names in (("source", filters.sources), ("author", filters.authors)):
-            if names:
-                options = [q for q in (self.name_query(fieldname, n) for n in names) if q is not None]
-                parts.append(wq.Or(options) if options else wq.NullQuery)
-        if not parts:
-            return None
-        return parts[0] if len(parts) == 1 else wq.And(parts)
-
-
-def filter_query(index: NewsIndex, searcher, filters: Filters):
-    """The Whoosh filter for ``filters`` (None when there is nothing to narrow)."""
-    return _Compiler(index, searcher).filter(filters)
-
-
-def compile_query(index: NewsIndex, searcher, query: Query) -> Compiled:
-    compiler = _Compiler(index, searcher)
-    compiled = compiler.compile(query.root)
-    if compiled is None:
-        raise BadQuery(f"query {query.text!r} has no searchable words")
-    return Compiled(compiled, compiler.filter(query.filters), list(compiler.patterns.values()), compiler.checks)
-
-
-def _passes(article, checks) -> bool:
-    """Whether the article's folded text holds every required Latin/digit phrase, in the field it was asked in."""
-    from newsgrep.analysis import fold_text
-
-    for fieldname, pattern in checks:
-        text = article.title if fieldname == "title" else article.text if fieldname == "body" else article.title + "\n" + article.text
-        if not pattern.search(fold_text(text).text):
-            return False
-    return True
-
-
-def _matching_docnums(searcher, compiled: Compiled) -> list[int]:
-    """Every document the compiled query matches (phrase checks applied), unscored."""
-    results = searcher.search(compiled.query, filter=compiled.filter, limit=None, scored=False, sortedby=None)
-    docnums = sorted(results.docs())
-    if compiled.checks:
-        docnums = [n for n in docnums if _passes(decode_record(searcher.stored_fields(n)["record"]), compiled.checks)]
-    return docnums
-
-
-def matching(index: NewsIndex, query: Query | None, filters: Filters | None = None) -> list[Row]:
-    """Every article ``query`` matches (every article within ``filters`` when ``query`` is None).
-
-    The one matcher: what ``search`` counts is what timelines, facets and
-    exports count. Rows come in index order.
-    """
-    from whoosh import query as wq
-
-    def run(searcher) -> list[Row]:
-        if query is None:
-            narrowed = filter_query(index, searcher, filters or Filters())
-            every = wq.Term("kind", "article")
-            docnums = sorted(searcher.search(every, filter=narrowed, limit=None, scored=False, sortedby=None).docs())
-        else:
-            docnums = _matching_docnums(searcher, compile_query(index, searcher, query))
-        reader = searcher.reader()
-        columns = {name: reader.column_reader(name) for name in ("id", "day", "when", "story", "outlet_name", "author_name", "category", "tags")}
-
-        def text(name: str, n: int) -> str | None:
-            return columns[name][n].decode("utf-8") or None
-
-        rows = []
-        for n in docnums:
-            day = columns["day"][n]
-            rows.append(Row(
-                id=columns["id"][n],
-                day=dt.date.fromisoformat(day) if day else None,
-                when=columns["when"][n],
-                story=columns["story"][n] or columns["id"][n],
-                outlet=text("outlet_name", n),
-                author=text("author_name", n),
-                category=text("category", n),
-                tags=tuple(t for t in columns["tags"][n].decode("utf-8").split("\t") if t),
-            ))
-        return rows
-
-    return index.read(run)
+    return patterns(query if isinstance(query, Query) else parse(query), engine.query_segmenter)
 
 
 def search(
-    index: NewsIndex,
+    engine: Engine,
     text: str | Query,
     *,
     filters: Filters | None = None,
@@ -328,117 +110,105 @@ def search(
     """Run a query against the index: hits with snippets, and exact counts of articles and stories.
 
     ``collapse`` shows one hit per story (copies and near-copies of one
-    article), the best-ranked copy, with the others listed as its copies;
-    without it every article is a hit. ``sort="date"`` puts the newest first
-    and undated articles last.
+    article), the best-ranked copy's story shown by its earliest matching
+    copy, with the others listed as its copies; without it every article is a
+    hit. ``sort="date"`` puts the newest first and undated articles last.
     """
     filters = filters or Filters(since=since, until=until)
     query = text if isinstance(text, Query) else parse(text, filters)
-
-    def run(searcher) -> SearchResult:
-        compiled = compile_query(index, searcher, query)
-        matches = _matching_docnums(searcher, compiled)
-        if not matches:
-            counts = _word_counts(searcher, index, query)
-            return SearchResult(query.text, [], 0, 0, offset, counts, _suggestion(counts), query.filters)
-        reader = searcher.reader()
-        story_of = reader.column_reader("story")
-        ids = reader.column_reader("id")
-        stories = {story_of[n] or ids[n] for n in matches}
-        wanted = None if limit is None else offset + limit
-        ranked = _ranked(searcher, compiled, matches, sort, wanted, story_of, ids, collapse)
-        page = ranked[offset:] if wanted is None else ranked[offset:wanted]
-        if collapse:  # a story is shown by its earliest matching copy: where it first appeared
-            earliest = _earliest(reader, matches, story_of, ids)
-            page = [(earliest[story_of[n] or ids[n]], score) for n, score in page]
-        hits = [_hit(searcher, n, score, compiled.patterns, story_of, ids, collapse) for n, score in page]
-        return SearchResult(query.text, hits, len(matches), len(stories), offset, filters=query.filters)
-
-    return index.read(run)
+    planned = plan(query, engine.query_segmenter)
+    rows = engine.matching(planned)
+    if not rows:
+        counts = _word_counts(engine, query)
+        return SearchResult(query.text, [], 0, 0, offset, counts, _suggestion(counts), query.filters)
+    wanted = None if limit is None else offset + limit
+    ranked = _ranked(engine, planned, rows, sort, wanted, collapse)
+    page = ranked[offset:] if wanted is None else ranked[offset:wanted]
+    if collapse:  # a story is shown by its earliest matching copy: where it first appeared
+        earliest = _earliest(rows)
+        page = [(earliest[row.story], score) for row, score in page]
+    articles = {a.id: a for a in engine.records([row.id for row, _ in page])}
+    members = _members(engine, [row for row, _ in page]) if collapse else {}
+    hits = [
+        hit_for(articles[row.id], score, planned.patterns, tuple(Copy(m.id, m.outlet) for m in members.get(row.story, ()) if m.id != row.id))
+        for row, score in page
+        if row.id in articles
+    ]
+    return SearchResult(query.text, hits, len(rows), len({row.story for row in rows}), offset, filters=query.filters)
 
 
-def _ranked(searcher, compiled, matches: list[int], sort, wanted, story_of, ids, collapse) -> list[tuple[int, float]]:
-    """(docnum, score) in display order, one per story when ``collapse``, at least ``wanted`` of them if there are."""
+def _ranked(engine: Engine, planned: Plan, rows: list[Row], sort, wanted, collapse) -> list[tuple[Row, float]]:
+    """(row, score) in display order, one per story when ``collapse``, at least ``wanted`` of them if there are."""
     if sort == "date":
-        when = searcher.reader().column_reader("when")
-        ordered = [(n, 0.0) for n in sorted(matches, key=lambda n: (-when[n], n))]
-        return _collapse(ordered, story_of, ids, wanted) if collapse else ordered
-    allowed = set(matches)
+        ordered = [(row, 0.0) for row in sorted(rows, key=lambda row: -row.when)]
+        return _collapse(ordered, wanted) if collapse else ordered
+    allowed = {row.id: row for row in rows}
     k = None if wanted is None else max(10, wanted * 3)
     while True:
-        results = searcher.search(compiled.query, filter=compiled.filter, limit=k)
-        ordered = [(r.docnum, r.score) for r in results if r.docnum in allowed]
-        shown = _collapse(ordered, story_of, ids, wanted) if collapse else ordered
-        exhausted = k is None or results.scored_length() < k
-        if exhausted or len(shown) >= wanted:
+        scored = engine.ranked(planned, k)
+        ordered = [(allowed[i], score) for i, score in scored if i in allowed]
+        shown = _collapse(ordered, wanted) if collapse else ordered
+        if k is None or len(scored) < k or len(shown) >= wanted:
             return shown
         k *= 4
 
 
-def _collapse(ordered, story_of, ids, wanted) -> list[tuple[int, float]]:
+def _collapse(ordered: list[tuple[Row, float]], wanted) -> list[tuple[Row, float]]:
     seen: set[str] = set()
     shown = []
-    for n, score in ordered:
-        story = story_of[n] or ids[n]
-        if story not in seen:
-            seen.add(story)
-            shown.append((n, score))
+    for row, score in ordered:
+        if row.story not in seen:
+            seen.add(row.story)
+            shown.append((row, score))
             if wanted is not None and len(shown) >= wanted:
                 break
     return shown
 
 
-def _earliest(reader, matches: list[int], story_of, ids) -> dict[str, int]:
+def _earliest(rows: list[Row]) -> dict[str, Row]:
     """story -> its earliest matching article (undated after dated, then by id)."""
-    from newsgrep.index import UNDATED
-
-    when = reader.column_reader("when")
-    best: dict[str, tuple] = {}
-    for n in matches:
-        story = story_of[n] or ids[n]
-        key = (when[n] == UNDATED, when[n], ids[n], n)
-        if story not in best or key < best[story]:
-            best[story] = key
-    return {story: key[-1] for story, key in best.items()}
+    best: dict[str, Row] = {}
+    for row in rows:
+        key = (row.when == UNDATED, row.when, row.id)
+        held = best.get(row.story)
+        if held is None or key < (held.when == UNDATED, held.when, held.id):
+            best[row.story] = row
+    return best
 
 
-def _hit(searcher, docnum: int, score: float, patterns, story_of, ids, collapse: bool) -> Hit:
-    from whoosh import query as wq
-
-    article = decode_record(searcher.stored_fields(docnum)["record"])
-    copies: tuple[Copy, ...] = ()
-    story = story_of[docnum]
-    if collapse and story:
-        others = searcher.search(wq.Term("story", story), limit=None, scored=False, sortedby=None)
-        outlets = searcher.reader().column_reader("outlet_name")
-        copies = tuple(
-            Copy(ids[n], outlets[n].decode("utf-8") or None) for n in sorted(others.docs()) if n != docnum and ids[n]
-        )
-    return hit_for(article, score, patterns, copies)
+def _members(engine: Engine, rows: list[Row]) -> dict[str, list[Row]]:
+    """story -> every stored article of it, for the stories of ``rows`` that have more than one."""
+    members: dict[str, list[Row]] = {}
+    for member in engine.story_rows({row.story for row in rows}):
+        members.setdefault(member.story, []).append(member)
+    return members
 
 
-def _word_counts(searcher, index: NewsIndex, query: Query) -> tuple[WordCount, ...]:
+def copies(engine: Engine, article_id: str) -> list[Article]:
+    """The other stored articles of this article's story (copies and near-copies), oldest first."""
+    own = engine.row(article_id)
+    if own is None:
+        return []
+    others = [row.id for row in engine.story_rows([own.story]) if row.id != article_id]
+    return sorted(engine.records(others), key=lambda a: (instant(a.date), a.id))
+
+
+def _word_counts(engine: Engine, query: Query) -> tuple[WordCount, ...]:
     """How many articles each positive part of a query matches alone (for the zero-hit explanation).
 
     With filters, each count is within them, and the count without them is given too, so a user sees
     that the date range (not the word) is what excludes everything.
     """
-    from newsgrep.query import positive_leaves
-
     counts = []
     for leaf in positive_leaves(query.root):
         shown = f'"{leaf.text}"' if isinstance(leaf, Phrase) else leaf.text
         if leaf.field:
             shown = f"{leaf.field}:{shown}"
         try:
-            alone = compile_query(index, searcher, Query(shown, leaf, query.filters))
+            n = len(engine.matching(Query(shown, leaf, query.filters)))
         except BadQuery:
             continue
-        n = len(_matching_docnums(searcher, alone))
-        unfiltered = None
-        if query.filters:
-            everywhere = compile_query(index, searcher, Query(shown, leaf))
-            unfiltered = len(_matching_docnums(searcher, everywhere))
+        unfiltered = len(engine.matching(Query(shown, leaf))) if query.filters else None
         counts.append(WordCount(shown, n, unfiltered))
     return tuple(counts)
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from newsgrep.query import Filters, Query
+from newsgrep.query_plan import Plan, plan
 from newsgrep.record import Article
 
 if TYPE_CHECKING:
@@ -29,8 +30,6 @@ if TYPE_CHECKING:
     from newsgrep.stories import Candidate
     from newsgrep.story_grouping import Placement
 
-# ``Row.when`` of an undated article: below every real date, so newest-first orders put it last.
-UNDATED = -(2**62)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +38,7 @@ class Row:
 
     id: str
     day: dt.date | None  # the article's own local day, as its page shows it
-    when: int  # seconds since the epoch, for ordering; UNDATED when undated
+    when: int  # seconds since the epoch, for ordering (``record.instant``); UNDATED when undated
     story: str  # copies and near-copies share it; an article alone is its own story
     outlet: str | None  # as written (original script)
     author: str | None
@@ -95,11 +94,46 @@ class Engine(ABC):
     #: False for an index being rebuilt that is not yet the one at ``location``
     published: bool = True
 
-    # -- lifecycle ---------------------------------------------------------
+    # -- lifecycle: opening (class methods: there is no instance before) -----
 
+    @classmethod
     @abstractmethod
-    def write_lock(self, wait: float = 0.0) -> AbstractContextManager:
-        """Hold the index's one-writer lock for the block (IndexBusy after ``wait`` seconds)."""
+    def open(cls, location: str) -> Engine:
+        """The index at ``location`` for reading (IndexMissing, IndexOutdated, IndexDamaged when unusable)."""
+
+    @classmethod
+    @abstractmethod
+    def check_writable(cls, location: str, *, rebuild: bool) -> None:
+        """Refuse, before any work, a location an ingest must not write to (NotAnIndex, IndexOutdated, …)."""
+
+    @classmethod
+    @abstractmethod
+    def write_lock(cls, location: str, *, wait: float = 0.0) -> AbstractContextManager:
+        """Hold the index's one-writer lock for the block (IndexBusy, naming the holder, after ``wait`` seconds)."""
+
+    @classmethod
+    @abstractmethod
+    def open_for_writing(cls, location: str, user_words: tuple[tuple[str, int], ...] | None = None) -> Engine:
+        """The index at ``location`` for an ingest, created when there is none (the caller holds the write lock).
+
+        ``user_words`` None means "the words the index was built with"; other
+        words mean another dictionary, and IndexOutdated asks for a rebuild.
+        """
+
+    @classmethod
+    @abstractmethod
+    def create(cls, location: str, user_words: tuple[tuple[str, int], ...] = ()) -> Engine:
+        """A new, empty index for ``--rebuild``, not yet the one at ``location``: ``publish()`` or ``discard()`` it."""
+
+    @classmethod
+    @abstractmethod
+    def stored_user_words(cls, location: str) -> tuple[tuple[str, int], ...]:
+        """The user words the index at ``location`` was built with (none when there is no index)."""
+
+    @classmethod
+    @abstractmethod
+    def dictionary_at(cls, location: str) -> MergedDictionary | None:
+        """The dictionary of the index at ``location``, or None when there is none (nothing is created)."""
 
     @abstractmethod
     def publish(self) -> None:
@@ -115,22 +149,38 @@ class Engine(ABC):
 
     # -- reading: matching and ranking ---------------------------------------
 
-    @abstractmethod
-    def matching(self, query: Query | None, filters: Filters | None = None) -> list[Row]:
-        """Every article ``query`` matches within ``filters`` (every article within them when ``query`` is None).
+    def matching(self, query: Query | Plan | None, filters: Filters | None = None) -> list[Row]:
+        """Every article ``query`` matches within ``filters`` (default: the query's own; every article within
+        them when ``query`` is None), in the engine's stored order.
 
         The one matcher: what ``search`` counts is what timelines, facets and
         exports count. Exact phrases are exact; BadQuery when the query has no
         searchable words.
         """
+        plan = self.plan(query)
+        if filters is None:
+            filters = plan.filters if plan is not None else Filters()
+        return self.match_plan(plan, filters)
 
-    @abstractmethod
-    def ranked(self, query: Query, limit: int | None) -> list[tuple[str, float]]:
+    def ranked(self, query: Query | Plan, limit: int | None) -> list[tuple[str, float]]:
         """(id, score) of the best-scoring matches of ``query`` (its filters applied), best first.
 
-        At most ``limit`` (None: all). The caller keeps only ids ``matching``
-        returned (an engine may score a candidate an exact check later drops).
+        At most ``limit`` (None: all). An engine may score a candidate that an
+        exact phrase check drops: keep only ids ``matching`` returned.
         """
+        return self.rank_plan(self.plan(query), limit)
+
+    def plan(self, query: Query | Plan | None) -> Plan | None:
+        """``query`` in index terms, analysed with this index's query segmenter (``query_plan``)."""
+        return query if query is None or isinstance(query, Plan) else plan(query, self.query_segmenter)
+
+    @abstractmethod
+    def match_plan(self, plan: Plan | None, filters: Filters) -> list[Row]:
+        """``matching`` once the query is planned: the engine's compiler runs here."""
+
+    @abstractmethod
+    def rank_plan(self, plan: Plan, limit: int | None) -> list[tuple[str, float]]:
+        """``ranked`` once the query is planned."""
 
     @abstractmethod
     def story_rows(self, stories: Iterable[str]) -> list[Row]:
@@ -160,7 +210,8 @@ class Engine(ABC):
 
     @abstractmethod
     def document_frequencies(self, words: Iterable[str]) -> dict[str, int]:
-        """In how many articles each (folded) word occurs as a whole word, title or body."""
+        """In how many articles' text (body) each folded word occurs as a whole word: the reference statistics
+        of related articles and keywords."""
 
     # -- writing (ingest) --------------------------------------------------
 

@@ -1,122 +1,42 @@
-"""The index: Whoosh schema, opening and creating, writing, and reading stored articles back.
+"""The embedded engine: an index folder of Whoosh files (the default; nothing to start).
 
-One index is one folder (default ``data/index``) holding Whoosh's files, the
-merged dictionary it was built with (``dictionary/merged-<fingerprint>/``) and
+One index is one folder (default ``data/index``, layout in ``whoosh_folder``)
+holding Whoosh's files, the merged dictionary it was built with and
 ``newsgrep.json``, which records the schema version, the analyzer version and
 the dictionary fingerprint. An index whose record does not match this code is
 refused with a clear message instead of answering wrongly; a changed user
 dictionary is noticed at ingest and asks for ``--rebuild``.
 
-Every write goes through ``NewsIndex.writer()``, a context manager that commits
-on success and cancels on any exception, so a writer is never left holding the
-lock.
+Every write goes through ``WhooshEngine.writer()``, a context manager that
+commits on success and cancels on any exception, so a writer is never left
+holding the lock.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import zlib
-from array import array
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from whoosh.formats import Positions
-
+from newsgrep.analysis import ANALYZER_VERSION
 from newsgrep.dictionary import MergedDictionary, ensure_dictionary
-from newsgrep.engines.base import UNDATED, Row
+from newsgrep.engines.base import Engine, Inventory, Row, StoredFile, Writer
+from newsgrep.engines.whoosh_folder import DICTIONARY_FOLDER, REBUILD, generation_path, read_meta
+from newsgrep.engines.whoosh_schema import SCHEMA_VERSION, build_schema
 from newsgrep.errors import IndexDamaged, IndexMissing, IndexOutdated, NewsgrepError, UnknownArticle
-from newsgrep.index_folder import DICTIONARY_FOLDER, REBUILD, generation_path, read_meta
-from newsgrep.record import Article
+from newsgrep.query import Filters
+from newsgrep.record import Article, decode_record, encode_record, instant, local_day
 
 if TYPE_CHECKING:
+    from newsgrep.query_plan import Plan
     from newsgrep.stories import Candidate
     from newsgrep.story_grouping import Placement
 
-# Bump when the fields or their meaning change; older indexes must be rebuilt.
-SCHEMA_VERSION = 8
-# Bump when the analysis pipeline changes in a way that changes terms.
-ANALYZER_VERSION = 2
-# Tries of a read that a concurrent commit pulled segment files from under (see NewsIndex.read).
+# Tries of a read that a concurrent commit pulled segment files from under (see WhooshEngine.read).
 READ_ATTEMPTS = 3
 T = TypeVar("T")
-DEFAULT_INDEX = Path("data") / "index"
-
-
-def default_index_path() -> Path:
-    """``$NEWSGREP_INDEX`` if set, else ``data/index`` under the current directory."""
-    env = os.environ.get("NEWSGREP_INDEX")
-    return Path(env) if env else DEFAULT_INDEX
-
-
-class CompactPositions(Positions):
-    """Whoosh's Positions format with packed deltas instead of a pickled list.
-
-    ~3 bytes for a one-position posting instead of Whoosh's ~12 (a length word
-    plus a pickled list); bigram postings are most of the index, so this is
-    most of its size. Deltas are native 2-byte or 4-byte unsigned integers.
-    """
-
-    def encode(self, poslist):
-        deltas = [b - a for a, b in zip([0, *poslist], poslist)]
-        code = "H" if max(deltas) < 65536 else "I"
-        return code.encode() + array(code, deltas).tobytes()
-
-    def decode_positions(self, valuestring):
-        return list(accumulate(array(chr(valuestring[0]), valuestring[1:])))
-
-    def decode_frequency(self, valuestring):
-        return (len(valuestring) - 1) // (2 if valuestring[0] == ord("H") else 4)
-
-
-def build_schema(index_segmenter, query_segmenter):
-    """The fields. ``title`` and ``body`` share the one analyzer; the full record is stored compressed."""
-    from whoosh.columns import VarBytesColumn
-    from whoosh.fields import COLUMN, ID, NUMERIC, STORED, TEXT, Schema
-
-    from newsgrep.analysis import BigramTokenizer, news_analyzer
-
-    analyzer = news_analyzer(index_segmenter, query_segmenter)
-    schema = Schema(
-        # "article", or "source" for a file whose articles all merged into other files' records.
-        kind=ID(stored=True, sortable=True),
-        id=ID(stored=True, unique=True, sortable=True),
-        path=ID(stored=True, sortable=True),
-        # The article's own local day as its page shows it (YYYY-MM-DD): what --since/--until compare.
-        day=ID(sortable=True),
-        # Seconds since the epoch (the instant, for ordering); UNDATED for articles without a date.
-        when=NUMERIC(int, bits=64, signed=True, sortable=True),
-        # A query word that segments into several words must match them adjacent, not anywhere.
-        title=TEXT(analyzer=analyzer, stored=True, phrase=True, multitoken_query="phrase"),
-        body=TEXT(analyzer=analyzer, stored=False, phrase=True, multitoken_query="phrase"),
-        # Ideograph bigrams of each text field, positions in characters: exact substring matching.
-        title_grams=TEXT(analyzer=BigramTokenizer(), stored=False, phrase=True),
-        body_grams=TEXT(analyzer=BigramTokenizer(), stored=False, phrase=True),
-        # Outlet and author, folded (width, case, script), for source:/author: and facets.
-        source=ID(sortable=True),
-        author=ID(sortable=True),
-        # The same as written (original script), for facets and timelines: read from columns, never from records.
-        outlet_name=COLUMN(VarBytesColumn()),
-        author_name=COLUMN(VarBytesColumn()),
-        category=COLUMN(VarBytesColumn()),
-        tags=COLUMN(VarBytesColumn()),  # tab-separated
-        # The story an article belongs to (copies and near-copies share it), and its similarity keys.
-        story=ID(stored=True, sortable=True),
-        signature=STORED(),
-        content_hash=ID(stored=True, sortable=True),
-        text_hash=ID(stored=False, sortable=True),
-        # "size:mtime_ns:sha256" of the source file, for incremental ingest.
-        source_sig=ID(stored=True, sortable=True),
-        # The whole Article as zlib-compressed JSON: what `show` prints and what snippets are cut from.
-        record=STORED(),
-    )
-    for name in ("title", "body", "title_grams", "body_grams"):
-        schema[name].format = CompactPositions(field_boost=schema[name].format.field_boost)
-    return schema
 
 
 def _check_meta(path: Path, meta: dict) -> MergedDictionary:
@@ -140,74 +60,28 @@ def _stories_scheme() -> str:
     return SCHEME
 
 
-def stored_user_words(meta: dict | None) -> tuple[tuple[str, int], ...]:
+def _user_words(meta: dict | None) -> tuple[tuple[str, int], ...]:
     """The user words an index was built with (recorded in its ``newsgrep.json``)."""
     return tuple((str(w), int(f)) for w, f in (meta or {}).get("user_words", ()))
 
 
-def dictionary_for(path: Path) -> MergedDictionary | None:
-    """The dictionary of the index at ``path``, or None when there is no index there (nothing is created)."""
-    meta = read_meta(Path(path))
-    return None if meta is None else _check_meta(Path(path), meta)
-
-
 def _missing(path: Path) -> NewsgrepError:
     """No meta at ``path``: no index at all, or Whoosh files whose record was lost."""
-    from newsgrep.index_folder import check_writable_here
+    from newsgrep.engines.whoosh_folder import check_writable_here
 
     check_writable_here(path, rebuild=False)  # raises for a foreign folder or lost metadata
     return IndexMissing(str(path))
 
 
-def encode_record(article: Article) -> bytes:
-    return zlib.compress(article.to_json().encode("utf-8"), 6)
-
-
-def decode_record(blob: bytes) -> Article:
-    return Article.from_json(zlib.decompress(blob).decode("utf-8"))
-
-
-
-
-def instant(value: dt.date | dt.datetime | None) -> int:
-    """Seconds since the epoch for ordering: an aware time as the instant it is, a naive time or a bare day as
-    if it were UTC (near enough to order one outlet's articles), ``UNDATED`` for none."""
-    if value is None:
-        return UNDATED
-    if not isinstance(value, dt.datetime):
-        value = dt.datetime(value.year, value.month, value.day)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
-    return int(value.timestamp())
-
-
-@dataclass
-class StoredFile:
-    """What the index knows of one source file: its signature and the ids of its articles."""
-
-    signature: str
-    ids: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Inventory:
-    """What ingest needs to know of the stored index, read from columns (no record decoding)."""
-
-    files: dict[str, StoredFile] = field(default_factory=dict)
-    owner: dict[str, str] = field(default_factory=dict)  # article id -> path of the file that wrote it
-    # Filled by NewsIndex.add_hashes, only when ingest has something to write:
-    hash_of: dict[str, str] = field(default_factory=dict)  # article id -> content hash
-    text_hash_of: dict[str, str] = field(default_factory=dict)  # article id -> hash of its words
-
-
-class NewsIndex:
-    """An opened index folder (``index_folder`` describes its layout)."""
+class WhooshEngine(Engine):
+    """An opened index folder (``whoosh_folder`` describes its layout)."""
 
     def __init__(self, path: Path, dictionary: MergedDictionary, meta: dict) -> None:
-        from newsgrep.analysis import use_segmenters
+        from newsgrep.engines.whoosh_analysis import use_segmenters
         from newsgrep.segmentation import IndexSegmenter, QuerySegmenter
 
         self.path = Path(path)
+        self.location = str(path)
         self.meta = meta
         self.dictionary = dictionary
         self.index_segmenter = IndexSegmenter(dictionary)
@@ -228,7 +102,28 @@ class NewsIndex:
     # -- opening -----------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path) -> NewsIndex:
+    def check_writable(cls, location: str, *, rebuild: bool) -> None:
+        from newsgrep.engines.whoosh_folder import check_writable_here
+
+        check_writable_here(Path(location), rebuild=rebuild)
+
+    @classmethod
+    def write_lock(cls, location: str, *, wait: float = 0.0):
+        from newsgrep.engines.whoosh_lock import write_lock
+
+        return write_lock(Path(location), wait=wait)
+
+    @classmethod
+    def stored_user_words(cls, location: str) -> tuple[tuple[str, int], ...]:
+        return _user_words(read_meta(Path(location)))
+
+    @classmethod
+    def dictionary_at(cls, location: str) -> MergedDictionary | None:
+        meta = read_meta(Path(location))
+        return None if meta is None else _check_meta(Path(location), meta)
+
+    @classmethod
+    def open(cls, path: Path) -> WhooshEngine:
         """Open an existing index; IndexMissing, IndexOutdated, IndexDamaged or NotAnIndex when it cannot be used."""
         path = Path(path)
         meta = read_meta(path)
@@ -237,7 +132,7 @@ class NewsIndex:
         return cls(path, _check_meta(path, meta), meta)
 
     @classmethod
-    def open_for_writing(cls, path: Path, user_words: tuple[tuple[str, int], ...] | None = None) -> NewsIndex:
+    def open_for_writing(cls, path: Path, user_words: tuple[tuple[str, int], ...] | None = None) -> WhooshEngine:
         """Open the index at ``path`` for an ingest, creating it if there is none (the caller holds the write lock).
 
         ``user_words`` None means "the words the index was built with"; other
@@ -245,7 +140,7 @@ class NewsIndex:
         not be mixed: IndexOutdated asks for a rebuild. What an earlier crashed
         run left behind (an unfinished generation) is removed here.
         """
-        from newsgrep.index_folder import check_writable_here, collect_garbage
+        from newsgrep.engines.whoosh_folder import check_writable_here, collect_garbage
 
         path = Path(path)
         meta = check_writable_here(path, rebuild=False)
@@ -259,7 +154,7 @@ class NewsIndex:
                 f"index at {path} groups copies of a story by another recipe ({meta.get('stories')}; this newsgrep "
                 f"uses {_stories_scheme()}); {REBUILD}"
             )
-        if user_words is not None and tuple(user_words) != stored_user_words(meta):
+        if user_words is not None and tuple(user_words) != _user_words(meta):
             from newsgrep.dictionary import fingerprint, source_word_lists
 
             wanted = fingerprint(tuple(source_word_lists()), tuple(user_words))
@@ -272,14 +167,14 @@ class NewsIndex:
         return cls(path, dictionary, meta)
 
     @classmethod
-    def create(cls, path: Path, user_words: tuple[tuple[str, int], ...] = (), *, publish: bool) -> NewsIndex:
+    def create(cls, path: Path, user_words: tuple[tuple[str, int], ...] = (), *, publish: bool = False) -> WhooshEngine:
         """A new, empty index in a new generation folder under ``path``.
 
         With ``publish`` it becomes the index at ``path`` at once; otherwise
         (``--rebuild``) only ``publish()`` makes it current, and ``discard()``
         removes it.
         """
-        from newsgrep.index_folder import new_generation
+        from newsgrep.engines.whoosh_folder import new_generation
 
         from whoosh.index import create_in
 
@@ -309,7 +204,7 @@ class NewsIndex:
 
     def publish(self) -> None:
         """Make this index's generation the current one at its path, then drop what it superseded."""
-        from newsgrep.index_folder import collect_garbage, write_meta
+        from newsgrep.engines.whoosh_folder import collect_garbage, write_meta
 
         write_meta(self.path, self.meta)
         self.published = True
@@ -317,7 +212,7 @@ class NewsIndex:
 
     def discard(self) -> None:
         """Remove an unpublished generation (a rebuild that failed or was interrupted)."""
-        from newsgrep.index_folder import discard_generation
+        from newsgrep.engines.whoosh_folder import discard_generation
 
         self.close()
         discard_generation(self.folder)
@@ -447,15 +342,90 @@ class NewsIndex:
 
         self.read(read_hashes)
 
-    def matching(self, query, filters=None) -> list[Row]:
-        """Every article ``query`` matches within ``filters`` (``search.matching``)."""
-        from newsgrep.search import matching
+    def match_plan(self, plan: Plan | None, filters: Filters) -> list[Row]:
+        return self.read(lambda s: self._rows(s, self._matches(s, plan, filters)))
 
-        return matching(self, query, filters)
+    def _matches(self, s, plan: Plan | None, filters: Filters) -> list[int]:
+        """Document numbers of every match, in index order, exact phrase checks applied."""
+        from whoosh import query as wq
+
+        from newsgrep.engines.whoosh_query import WhooshCompiler
+
+        compiler = WhooshCompiler(s)
+        wanted = wq.Term("kind", "article") if plan is None else compiler.compile(plan.root)
+        hits = s.search(wanted, filter=compiler.filter(filters), limit=None, scored=False, sortedby=None)
+        docnums = sorted(hits.docs())
+        if plan is not None and plan.checks:
+            docnums = [n for n in docnums if plan.passes(decode_record(s.stored_fields(n)["record"]))]
+        return docnums
+
+    @staticmethod
+    def _rows(s, docnums: Iterable[int]) -> list[Row]:
+        """Rows of these documents, read from columns (no record decoded)."""
+        reader = s.reader()
+        names = ("id", "day", "when", "story", "outlet_name", "author_name", "category", "tags")
+        columns = {name: reader.column_reader(name) for name in names}
+
+        def text(name: str, n: int) -> str | None:
+            return columns[name][n].decode("utf-8") or None
+
+        rows = []
+        for n in docnums:
+            day = columns["day"][n]
+            rows.append(Row(
+                id=columns["id"][n],
+                day=dt.date.fromisoformat(day) if day else None,
+                when=columns["when"][n],
+                story=columns["story"][n] or columns["id"][n],
+                outlet=text("outlet_name", n),
+                author=text("author_name", n),
+                category=text("category", n),
+                tags=tuple(t for t in columns["tags"][n].decode("utf-8").split("\t") if t),
+            ))
+        return rows
+
+    def rank_plan(self, plan: Plan, limit: int | None) -> list[tuple[str, float]]:
+        from newsgrep.engines.whoosh_query import WhooshCompiler
+
+        def run(s) -> list[tuple[str, float]]:
+            compiler = WhooshCompiler(s)
+            results = s.search(compiler.compile(plan.root), filter=compiler.filter(plan.filters), limit=limit)
+            ids = s.reader().column_reader("id")
+            return [(ids[r.docnum], r.score) for r in results]
+
+        return self.read(run)
+
+    def story_rows(self, stories) -> list[Row]:
+        from whoosh import query as wq
+
+        stories = list(stories)
+
+        def find(s) -> list[Row]:
+            hits = s.search(wq.Or([wq.Term("story", story) for story in stories]), limit=None, scored=False, sortedby=None)
+            return self._rows(s, sorted(hits.docs()))
+
+        return self.read(find) if stories else []
+
+    def more_like(self, terms, exclude: Row, limit: int) -> list[tuple[str, float]]:
+        from whoosh import query as wq
+
+        def run(s) -> list[tuple[str, float]]:
+            q = wq.Or([wq.Term(field, term, boost=weight) for term, weight in terms for field in ("title", "body")])
+            mask = wq.Or([wq.Term("id", exclude.id), wq.Term("story", exclude.story)])
+            results = s.search(q, limit=limit, mask=mask, collapse="story")
+            ids = s.reader().column_reader("id")
+            return [(ids[r.docnum], r.score) for r in results]
+
+        return self.read(run)
+
+    def row(self, article_id: str) -> Row | None:
+        def find(s) -> Row | None:
+            docnum = s.document_number(id=article_id)
+            return None if docnum is None else self._rows(s, [docnum])[0]
+
+        return self.read(find)
 
     def records(self, ids) -> list[Article]:
-        """The stored articles with these ids, in that order (ids not stored are left out)."""
-
         def find(s) -> list[Article]:
             found = (s.document(id=i) for i in ids)
             return [decode_record(f["record"]) for f in found if f]
@@ -463,14 +433,12 @@ class NewsIndex:
         return self.read(find)
 
     def doc_count(self) -> int:
-        """How many articles are stored."""
         from whoosh import query as wq
 
         return self.read(lambda s: len(s.search(wq.Term("kind", "article"), limit=None, scored=False, sortedby=None).docs()))
 
     def document_frequencies(self, words) -> dict[str, int]:
-        """In how many articles each (folded) word occurs as a whole word, in title or body (upper bound: the larger)."""
-        return self.read(lambda s: {w: max(s.doc_frequency("body", w), s.doc_frequency("title", w)) for w in words})
+        return self.read(lambda s: {w: s.doc_frequency("body", w) for w in words})
 
     def get(self, id_or_prefix: str) -> Article:
         """The article with this id, or the only one whose id starts with it."""
@@ -498,20 +466,6 @@ class NewsIndex:
 
         return self.read(find)
 
-    def copies(self, article_id: str) -> list[Article]:
-        """The other stored articles of this article's story (copies and near-copies), oldest first."""
-        from whoosh import query as wq
-
-        def find(s) -> list[Article]:
-            own = s.document(id=article_id)
-            if not own or not own.get("story"):
-                return []
-            hits = s.search(wq.Term("story", own["story"]), limit=None, scored=False, sortedby=None)
-            found = [decode_record(s.stored_fields(n)["record"]) for n in sorted(hits.docs())]
-            return sorted((a for a in found if a.id != article_id), key=lambda a: (instant(a.date), a.id))
-
-        return self.read(find)
-
     def story_candidates(self, keys, limit: int | None = None) -> list[Candidate]:
         """Stored articles sharing one of these band keys (``stories``), those sharing the most first:
         the ones that may be copies of a new article."""
@@ -535,7 +489,7 @@ class NewsIndex:
     def story_keys(self):
         """The band keys of this generation's articles (``story_keys``), opened by the writers that need them."""
         if self._story_keys is None:
-            from newsgrep.story_keys import StoryKeys
+            from newsgrep.engines.whoosh_story_keys import StoryKeys
 
             self._story_keys = StoryKeys(self.folder)
         return self._story_keys
@@ -605,7 +559,7 @@ class NewsIndex:
     # -- writing -----------------------------------------------------------
 
     @contextmanager
-    def writer(self, procs: int = 1) -> Iterator[IndexWriter]:
+    def writer(self, procs: int = 1) -> Iterator[WhooshWriter]:
         """A writer that commits when the block ends and cancels if it raises.
 
         With ``procs > 1`` documents are analysed and written by that many
@@ -619,7 +573,7 @@ class NewsIndex:
             w = self.whoosh.writer(procs=procs, multisegment=True, batchsize=64, compound=False)
         else:
             w = self.whoosh.writer(compound=False)
-        writer = IndexWriter(w, self.story_keys)
+        writer = WhooshWriter(w, self.story_keys)
         try:
             yield writer
         except BaseException:
@@ -642,7 +596,7 @@ def _damaged(path: Path, error: Exception) -> IndexDamaged:
     return IndexDamaged(f"the index at {path} is damaged ({detail[:200]}); {REBUILD}")
 
 
-class IndexWriter:
+class WhooshWriter(Writer):
     """Adds and removes articles; the only code that knows how an Article maps onto fields."""
 
     def __init__(self, whoosh_writer, story_keys) -> None:
@@ -652,7 +606,6 @@ class IndexWriter:
 
     def add(self, article: Article, source_sig: str, placement: Placement | None = None) -> None:
         from newsgrep.analysis import fold
-        from newsgrep.record import local_day
 
         day = local_day(article.date)
         self._w.update_document(
