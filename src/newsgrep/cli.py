@@ -341,7 +341,7 @@ def serve(
 
     _, err = make_consoles(Color.auto)
     with reporting_errors(err):
-        run_server(_index_path(index), host=host, port=port, open_browser=open_browser, say=lambda line: err.print(safe_text(f"newsgrep: {line}")))
+        run_server(_location(index), host=host, port=port, open_browser=open_browser, say=lambda line: err.print(safe_text(f"newsgrep: {line}")))
 
 
 @app.command()

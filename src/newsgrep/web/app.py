@@ -222,8 +222,10 @@ def create_app(location: str | os.PathLike) -> Starlette:
         Route("/api/related/{id:path}", page(site.api_related)),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
-    return Starlette(
+    app = Starlette(
         routes=routes,
         middleware=[Middleware(ResponseHeaders)],
         exception_handlers={HTTPException: site.http_error},
     )
+    app.state.location = site.engine.location  # as the engine names it: a server's address without its password
+    return app

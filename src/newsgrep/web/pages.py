@@ -1,7 +1,7 @@
 """What each page and its JSON twin read from the library: plain data, no HTML and no HTTP.
 
-Only library calls (``search``, ``related``, ``explore``, the engine's
-``get``/``copies``): the same functions the command line uses, so a page and
+Only library calls (``search``, ``related``, ``explore``, ``listing``, the
+engine's ``get``): the same functions the command line uses, so a page and
 ``newsgrep search``/``show`` agree. Counting goes through ``explore``, which
 counts the rows of ``Engine.matching``, the matcher ``search`` counts with.
 """
@@ -15,7 +15,7 @@ from newsgrep.explore.facets import Facet, facets
 from newsgrep.explore.timeline import Timeline, timeline
 from newsgrep.query import Query, parse
 from newsgrep.record import Article
-from newsgrep.search import Hit, SearchResult, hit_for, search
+from newsgrep.search import Hit, SearchResult, copies, highlight_patterns, hit_for, search
 from newsgrep.web.state import SearchState
 
 PAGE_SIZE = 10
@@ -100,16 +100,9 @@ def article_page(engine: Engine, article_id: str, state: SearchState) -> Article
         article=article,
         state=state,
         patterns=highlight_patterns(engine, query) if query else [],
-        copies=engine.copies(article.id),
+        copies=copies(engine, article.id),
         related=related(engine, article.id, limit=RELATED).hits,
     )
-
-
-def highlight_patterns(engine: Engine, query: Query) -> list:
-    """The patterns ``search`` highlights a query's matches with (until the engines split gives them directly)."""
-    from newsgrep.search import compile_query
-
-    return engine.read(lambda searcher: compile_query(engine, searcher, query).patterns)
 
 
 def search_json(result: SearchResult) -> dict:
@@ -134,4 +127,4 @@ def article_json(engine: Engine, article_id: str) -> dict:
     from newsgrep.views import article_summary
 
     article = engine.get(article_id)
-    return {**article.to_dict(), "copies": [article_summary(c) for c in engine.copies(article.id)]}
+    return {**article.to_dict(), "copies": [article_summary(c) for c in copies(engine, article.id)]}

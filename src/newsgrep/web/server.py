@@ -56,7 +56,7 @@ def serve(location: str | os.PathLike, *, host: str, port: int, open_browser: bo
     sock = listen(host, port)
     url = address_url(sock)
     reach = "this computer only" if host in LOOPBACK else "anyone who can reach this machine can read the index"
-    say(f"serving {location} at {url} (read-only, {reach}; Ctrl-C stops)")
+    say(f"serving {app.state.location} at {url} (read-only, {reach}; Ctrl-C stops)")
     if open_browser:
         threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
