@@ -6,6 +6,7 @@ Exit codes follow grep: 0 found (or done), 1 nothing found, 2 error.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -16,6 +17,7 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.text import Text
 from typer._click import exceptions as click_errors  # typer vendors click; its usage errors live only there
 from typer._click.core import ParameterSource
 from typer._click.globals import get_current_context
@@ -77,6 +79,7 @@ IndexOption = Annotated[
 ]
 ColorOption = Annotated[Color, typer.Option("--color", help="Colour: auto (terminal only), never, always.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="JSON Lines on stdout, one object per item.")]
+CsvOption = Annotated[bool, typer.Option("--csv", help="CSV on stdout: a header row, UTF-8 with a BOM (opens in a spreadsheet).")]
 
 
 class SortOrder(str, Enum):
@@ -236,22 +239,32 @@ def search(
     author: AuthorOption = None,
     sort: Annotated[SortOrder, typer.Option("--sort", help="Rank by relevance (score) or newest first (date).")] = SortOrder.score,
     every_copy: Annotated[bool, typer.Option("--all", help="Every copy of a story as its own hit (default: one hit per story).")] = False,
+    ids_only: Annotated[bool, typer.Option("--ids", "-l", help="Only the ids of every matching article (one per story unless --all), newest first.")] = False,
+    count_only: Annotated[bool, typer.Option("--count", "-c", help="Only the number of matching articles.")] = False,
     json: JsonOption = False,
+    csv: CsvOption = False,
     color: ColorOption = Color.auto,
 ) -> None:
     """Ranked hits: id, date, title and a snippet with the matched words highlighted; one hit per story."""
     from newsgrep.search import search as run_search
-    from newsgrep.views import render_count, render_hits, render_no_hits, write_json_lines
+    from newsgrep.views import render_count, render_hits, render_no_hits
 
-    out, err = make_consoles(Color.never if json else color)
+    if ids_only or count_only:
+        _exclusive(ids_only=ids_only, count=count_only, json=json, csv=csv)
+        _search_ids_or_count(query, _filters(since, until, source, author), index, ids_only=ids_only, every_copy=every_copy)
+        return
+    fmt = _output_format(json, csv)
+    out, err = make_consoles(Color.never if fmt else color)
     with reporting_errors(err):
         result = run_search(
             _open(index), query, filters=_filters(since, until, source, author), sort=sort.value, limit=limit,
             offset=(page - 1) * limit, collapse=not every_copy,
         )
-    if json:
-        write_json_lines(out, (hit.to_dict() for hit in result.hits))
-        if result.total and err.is_terminal:  # a person is watching: say how many; a script gets JSON alone
+    if fmt:
+        from newsgrep.explore_views import HIT_COLUMNS, hit_row, write_rows
+
+        write_rows(out, (hit_row(hit) if fmt == "csv" else hit.to_dict() for hit in result.hits), fmt, HIT_COLUMNS)
+        if result.total and err.is_terminal:  # a person is watching: say how many; a script gets rows alone
             render_count(result, err)
     elif result.total:
         if out.is_terminal or err.is_terminal:  # above the hits, or beside a pipe where a person still watches
@@ -312,21 +325,263 @@ def list_command(
     until: UntilOption = None,
     limit: Annotated[Optional[int], typer.Option("--limit", "-n", min=1, help="At most this many.")] = None,
     json: JsonOption = False,
+    csv: CsvOption = False,
     color: ColorOption = Color.auto,
 ) -> None:
     """List stored articles, newest first: id, date, outlet, title, source file."""
+    from newsgrep.explore_views import LIST_COLUMNS, write_rows
     from newsgrep.listing import list_articles
-    from newsgrep.views import article_summary, render_listing, write_json_lines
+    from newsgrep.views import article_summary, render_listing
 
-    out, err = make_consoles(Color.never if json else color)
+    fmt = _output_format(json, csv)
+    out, err = make_consoles(Color.never if fmt else color)
     with reporting_errors(err):
         articles = list_articles(_open(index), filters=_filters(since, until, source, author), limit=limit)
-    if json:
-        write_json_lines(out, (article_summary(a) for a in articles))
+    if fmt:
+        write_rows(out, (article_summary(a) for a in articles), fmt, LIST_COLUMNS)
     else:
         render_listing(articles, out)
     if not articles:
         raise typer.Exit(1)
+
+
+def _exclusive(**flags: bool) -> None:
+    """A usage error (exit 2) when more than one of these output options is given."""
+    given = [f"--{name}" for name, on in flags.items() if on]
+    if len(given) > 1:
+        raise click_errors.UsageError(f"{' and '.join(given)} cannot be combined", ctx=get_current_context())
+
+
+def _output_format(json: bool, csv: bool) -> str | None:
+    """The output format of ``--json``/``--csv``: "json", "csv", or None for the terminal view."""
+    _exclusive(json=json, csv=csv)
+    return "json" if json else "csv" if csv else None
+
+
+def _search_ids_or_count(text: str, filters, index: Optional[str], *, ids_only: bool, every_copy: bool) -> None:
+    """``search -l``: one id per line; ``search -c``: one number. Exit 1 when nothing matches, as grep."""
+    from newsgrep.explore.matching import newest_first, one_per_story, rows
+    from newsgrep.query import parse
+
+    out, err = make_consoles(Color.never)
+    with reporting_errors(err):
+        engine = _open(index)
+        matched = rows(engine, parse(text, filters), filters)
+    if ids_only:
+        for row in newest_first(matched if every_copy else one_per_story(matched)):
+            out.file.write(inert(row.id) + "\n")
+    else:
+        out.file.write(f"{len(matched)}\n")
+    if not matched:
+        raise typer.Exit(1)
+
+
+def _parsed(text: Optional[str], filters):
+    """The query (None for every article); BadQuery (exit 2) when it has nothing to look for."""
+    from newsgrep.query import parse
+
+    return parse(text, filters) if text is not None else None
+
+
+def _nothing_matched(err: Console, text: Optional[str], filters) -> None:
+    """One line on stderr and exit 1, like ``search`` when nothing matches."""
+    if text is None:
+        err.print(safe_text("no articles within the filters" if filters else "no articles in the index"))
+    else:
+        err.print(safe_text(f"no articles match {text}{' within the filters' if filters else ''}"))
+    raise typer.Exit(1)
+
+
+OptionalQuery = Annotated[Optional[str], typer.Argument(help="A query as for search; without it, every article (within the filters).", show_default=False)]
+
+
+class TimelineBucket(str, Enum):
+    day = "day"
+    week = "week"
+    month = "month"
+    year = "year"
+
+
+class TimelineSplit(str, Enum):
+    source = "source"
+    author = "author"
+    category = "category"
+
+
+class FacetField(str, Enum):
+    source = "source"
+    author = "author"
+    category = "category"
+    tag = "tag"
+    month = "month"
+
+
+class KwicSort(str, Enum):
+    date = "date"
+    left = "left"
+    right = "right"
+
+
+class ExportFormat(str, Enum):
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+@app.command()
+def timeline(
+    query: OptionalQuery = None,
+    index: IndexOption = None,
+    by: Annotated[Optional[TimelineBucket], typer.Option("--by", help="Bucket size [default: chosen from the span].", show_default=False)] = None,
+    split: Annotated[Optional[TimelineSplit], typer.Option("--split", help="One series per outlet (source), author or category.", show_default=False)] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    source: SourceOption = None,
+    author: AuthorOption = None,
+    json: JsonOption = False,
+    csv: CsvOption = False,
+    color: ColorOption = Color.auto,
+) -> None:
+    """Matching articles (and stories) per day, week, month or year, by each article's own local day: a bar chart."""
+    from newsgrep.explore.timeline import timeline as run_timeline
+    from newsgrep.explore_views import TIMELINE_COLUMNS, render_timeline, write_rows
+
+    fmt = _output_format(json, csv)
+    out, err = make_consoles(Color.never if fmt else color)
+    filters = _filters(since, until, source, author)
+    with reporting_errors(err):
+        result = run_timeline(_open(index), _parsed(query, filters), filters, by=by and by.value, split=split and split.value)
+    columns = ("series", *TIMELINE_COLUMNS) if split else TIMELINE_COLUMNS
+    if fmt:
+        write_rows(out, result.rows(), fmt, columns)
+    else:
+        render_timeline(result, out)
+    if result.undated:
+        err.print(Text(f"{result.undated} matching article{'s' if result.undated != 1 else ''} without a date (not shown)", style="dim"))
+    if not any(b.articles for b in result.buckets):
+        _nothing_matched(err, query, filters)
+
+
+@app.command()
+def facets(
+    query: OptionalQuery = None,
+    index: IndexOption = None,
+    field: Annotated[Optional[list[FacetField]], typer.Option("--field", help="Only this field (repeatable) [default: source, author, category, month].", show_default=False)] = None,
+    top: Annotated[int, typer.Option("--top", "-n", min=1, help="Values shown per field (the rest is counted as (other)).")] = 10,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    source: SourceOption = None,
+    author: AuthorOption = None,
+    json: JsonOption = False,
+    csv: CsvOption = False,
+    color: ColorOption = Color.auto,
+) -> None:
+    """Matching articles counted by outlet, author, category, tag or month; each field sums to the total."""
+    from newsgrep.explore.facets import DEFAULT_FIELDS, facets as run_facets
+    from newsgrep.explore_views import FACET_COLUMNS, render_facets, write_rows
+
+    fmt = _output_format(json, csv)
+    out, err = make_consoles(Color.never if fmt else color)
+    filters = _filters(since, until, source, author)
+    fields = [f.value for f in field] if field else DEFAULT_FIELDS
+    with reporting_errors(err):
+        result = run_facets(_open(index), _parsed(query, filters), filters, fields=fields, top=top)
+    if not next(iter(result.values())).total:
+        _nothing_matched(err, query, filters)
+    if fmt:
+        write_rows(out, (row for f in result.values() for row in f.rows()), fmt, FACET_COLUMNS)
+    else:
+        render_facets(result, out)
+
+
+@app.command()
+def kwic(
+    query: Annotated[str, typer.Argument(help="A query as for search; its matches are the concordance's centre.")],
+    index: IndexOption = None,
+    width: Annotated[int, typer.Option("--width", "-w", min=1, max=200, help="Characters of context on each side.")] = 20,
+    sort: Annotated[KwicSort, typer.Option("--sort", help="Oldest first (date), or by the context before (left) or after (right).")] = KwicSort.date,
+    limit: Annotated[Optional[int], typer.Option("--limit", "-n", min=1, help="At most this many lines.", show_default=False)] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    source: SourceOption = None,
+    author: AuthorOption = None,
+    json: JsonOption = False,
+    csv: CsvOption = False,
+    color: ColorOption = Color.auto,
+) -> None:
+    """A concordance: each occurrence with its context, matches aligned in one column (what search highlights)."""
+    from newsgrep.explore.kwic import kwic as run_kwic
+    from newsgrep.explore_views import KWIC_COLUMNS, render_kwic, write_rows
+
+    fmt = _output_format(json, csv)
+    out, err = make_consoles(Color.never if fmt else color)
+    filters = _filters(since, until, source, author)
+    with reporting_errors(err):
+        result = run_kwic(_open(index), _parsed(query, filters), filters, width=width, sort=sort.value, limit=limit)
+    if not result.lines:
+        _nothing_matched(err, query, filters)
+    if fmt:
+        write_rows(out, (line.to_dict() for line in result.lines), fmt, KWIC_COLUMNS)
+    else:
+        render_kwic(result, out)
+    if result.more and err.is_terminal:
+        err.print(Text(f"first {len(result.lines)} lines; more with a larger --limit", style="dim"))
+
+
+@app.command()
+def keywords(
+    query: OptionalQuery = None,
+    index: IndexOption = None,
+    top: Annotated[int, typer.Option("--top", "-n", min=1, help="How many words.")] = 20,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    source: SourceOption = None,
+    author: AuthorOption = None,
+    json: JsonOption = False,
+    csv: CsvOption = False,
+    color: ColorOption = Color.auto,
+) -> None:
+    """The words most characteristic of the matching articles against the whole index (log-likelihood G²).
+
+    Without QUERY: the index's most widespread words.
+    """
+    from newsgrep.explore.keywords import keywords as run_keywords
+    from newsgrep.explore_views import KEYWORD_COLUMNS, render_keywords, write_rows
+
+    fmt = _output_format(json, csv)
+    out, err = make_consoles(Color.never if fmt else color)
+    filters = _filters(since, until, source, author)
+    with reporting_errors(err):
+        result = run_keywords(_open(index), _parsed(query, filters), filters, top=top)
+    if not result.articles:
+        _nothing_matched(err, query, filters)
+    if fmt:
+        write_rows(out, (k.to_dict() for k in result.words), fmt, KEYWORD_COLUMNS)
+    else:
+        render_keywords(result, out, err)
+
+
+@app.command()
+def export(
+    query: OptionalQuery = None,
+    index: IndexOption = None,
+    format: Annotated[ExportFormat, typer.Option("--format", "-f", help="JSON Lines or CSV (a header row, UTF-8 with a BOM).")] = ExportFormat.jsonl,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    source: SourceOption = None,
+    author: AuthorOption = None,
+) -> None:
+    """Whole matching records on stdout, oldest first: id, date, day, source, author, category, tags, url, title, text, path."""
+    from newsgrep.explore.export import COLUMNS, export_records
+    from newsgrep.explore_views import write_rows
+
+    out, err = make_consoles(Color.never)
+    filters = _filters(since, until, source, author)
+    with reporting_errors(err):
+        records = export_records(_open(index), _parsed(query, filters), filters)
+        first = next(records, None)
+    if first is None:
+        _nothing_matched(err, query, filters)
+    write_rows(out, itertools.chain([first], records), "json" if format is ExportFormat.jsonl else "csv", COLUMNS)
 
 
 @app.command()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from newsgrep.engines.base import UNDATED, Engine, Row
+from newsgrep.engines.base import Engine, Row
 from newsgrep.query import Filters, Query
+from newsgrep.record import UNDATED
 
 
 def rows(engine: Engine, query: Query | None, filters: Filters | None = None) -> list[Row]:
@@ -31,3 +32,8 @@ def one_per_story(matched: list[Row]) -> list[Row]:
     for row in chronological(matched):
         earliest.setdefault(row.story, row)
     return list(earliest.values())
+
+
+def newest_first(matched: list[Row]) -> list[Row]:
+    """Newest first, undated last, then by id: the order ``search -l`` lists in."""
+    return sorted(matched, key=lambda r: (r.when == UNDATED, -r.when, r.id))
