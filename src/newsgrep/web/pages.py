@@ -64,7 +64,7 @@ class MatchingOnce:
         return getattr(self._engine, name)
 
     def matching(self, query, filters=None):
-        key = (query, filters)
+        key = repr((query, filters))  # the dataclasses' own reprs: a query tree may hold lists, which do not hash
         if key not in self._answers:
             self._answers[key] = self._engine.matching(query, filters)
         return self._answers[key]
