@@ -587,7 +587,7 @@ def export(
 @app.command()
 def serve(
     index: IndexOption = None,
-    host: Annotated[str, typer.Option("--host", help="Address to listen on (another than 127.0.0.1 lets other machines read the index).")] = "127.0.0.1",
+    host: Annotated[str, typer.Option("--host", help="Address to listen on (any other than 127.0.0.1 lets other machines read the index).")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port to listen on (0: any free port).")] = 8765,
     open_browser: Annotated[bool, typer.Option("--open", help="Open the page in a web browser.")] = False,
 ) -> None:
