@@ -45,13 +45,13 @@ def build_web_index(index_path: Path, corpus: Path) -> Path:
 
 
 @contextmanager
-def serving(index_path: Path, *args: str) -> Iterator[tuple[str, subprocess.Popen]]:
+def serving(index_path: Path, *args: str, env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
     """``newsgrep serve --port 0`` on ``index_path``: its URL (read from the line it prints) and the process.
 
     Ctrl-C (SIGINT) stops it afterwards; what it printed is left in the
     process's ``stopped_output`` (stderr) for the test to check.
     """
-    proc = newsgrep_process("serve", "--port", "0", *args, index_path=index_path)
+    proc = newsgrep_process("serve", "--port", "0", *args, index_path=index_path, env=env)
     first = proc.stderr.readline()
     found = re.search(r"http://\S+/", first)
     if not found:

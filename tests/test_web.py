@@ -11,6 +11,7 @@ import json
 import re
 import subprocess
 import sys
+import time
 from urllib.parse import parse_qs, quote, quote_plus, urlsplit
 from urllib.request import urlopen
 
@@ -317,6 +318,17 @@ def test_serve_listens_on_loopback_answers_and_stops_on_ctrl_c(web_index):
     lines = proc.stopped_output.splitlines()
     assert lines[0] == f"newsgrep: serving {web_index} at {url} (read-only, this computer only; Ctrl-C stops)"
     assert lines[-1] == "newsgrep: stopped" and "Traceback" not in proc.stopped_output
+
+
+def test_serve_open_starts_the_browser_on_its_address(web_index, tmp_path):
+    opened = tmp_path / "opened"
+    browser = f"{sys.executable} -c \"import sys; open(sys.argv[1], 'w').write(sys.argv[2])\" {opened} %s"
+    with serving(web_index, "--open", env={"BROWSER": browser}) as (url, _):
+        for _ in range(100):
+            if opened.exists() and opened.read_text():
+                break
+            time.sleep(0.1)
+    assert opened.read_text() == url
 
 
 def test_serve_on_a_port_in_use_is_one_line(web_index):

@@ -35,7 +35,10 @@ from starlette.staticfiles import StaticFiles
 
 from newsgrep.engines import Engine, open_index
 from newsgrep.errors import BadQuery, BadSetting, NewsgrepError, UnknownArticle
+from newsgrep.explore.facets import facets
+from newsgrep.explore.timeline import timeline
 from newsgrep.inert import inert
+from newsgrep.related import related
 from newsgrep.web import pages
 from newsgrep.web.histogram import histogram
 from newsgrep.web.marking import marked, runs, shown, shown_date, web_link
@@ -124,23 +127,18 @@ class Site:
         if not state.q:
             raise BadParameter("q: a query is required")
         limit = whole_number(request.query_params, "limit", pages.PAGE_SIZE, API_MAX_LIMIT)
-        page = self.read(lambda: pages.search_page(self.engine, state, limit))
-        return JSONResponse(pages.search_json(page.result))
+        return JSONResponse(pages.search_json(self.read(lambda: pages.hits(self.engine, state, limit))))
 
     def api_article(self, request: Request) -> Response:
         return JSONResponse(self.read(lambda: pages.article_json(self.engine, article_id(request))))
 
     def api_timeline(self, request: Request) -> Response:
-        from newsgrep.explore.timeline import timeline
-
         state = SearchState.from_params(request.query_params)
         by = request.query_params.get("by") or None
         found = self.read(lambda: timeline(self.engine, pages.parsed(state), state.filters, by=by))
         return JSONResponse({"by": found.by, "undated": found.undated, "buckets": found.rows()})
 
     def api_facets(self, request: Request) -> Response:
-        from newsgrep.explore.facets import facets
-
         state = SearchState.from_params(request.query_params)
         fields = tuple(request.query_params.getlist("field")) or ("source",)
         top = whole_number(request.query_params, "top", pages.TOP_OUTLETS, API_MAX_LIMIT)
@@ -148,8 +146,6 @@ class Site:
         return JSONResponse({name: facet.rows() for name, facet in found.items()})
 
     def api_related(self, request: Request) -> Response:
-        from newsgrep.related import related
-
         limit = whole_number(request.query_params, "limit", pages.RELATED, API_MAX_LIMIT)
         found = self.read(lambda: related(self.engine, article_id(request), limit=limit))
         return JSONResponse({"hits": [hit.to_dict() for hit in found.hits]})

@@ -73,19 +73,25 @@ class MatchingOnce:
 def search_page(engine: Engine, state: SearchState, limit: int = PAGE_SIZE) -> SearchPage:
     engine = MatchingOnce(engine)
     query = parsed(state)
-    offset = (state.page - 1) * limit
     outlets = facets(engine, query, state.filters, fields=("source",), top=TOP_OUTLETS)["source"]
     if query is not None:
-        result = search(engine, query, filters=state.filters, sort=state.sort, limit=limit, offset=offset, collapse=True)
+        result = hits(engine, state, limit)
     else:
-        result = newest(engine, state, limit, offset, outlets.total)
+        result = newest(engine, state, limit, outlets.total)
     return SearchPage(state, result, timeline(engine, query, state.filters), outlets)
 
 
-def newest(engine: Engine, state: SearchState, limit: int, offset: int, total: int) -> SearchResult:
+def hits(engine: Engine, state: SearchState, limit: int = PAGE_SIZE) -> SearchResult:
+    """The state's page of hits, one per story (what ``/api/search`` gives alone)."""
+    offset = (state.page - 1) * limit
+    return search(engine, parsed(state), filters=state.filters, sort=state.sort, limit=limit, offset=offset, collapse=True)
+
+
+def newest(engine: Engine, state: SearchState, limit: int, total: int) -> SearchResult:
     """The newest articles within the state's filters, as hits without highlights: the page before a search."""
     from newsgrep.listing import list_articles
 
+    offset = (state.page - 1) * limit
     articles = list_articles(engine, filters=state.filters, limit=offset + limit)[offset:]
     return SearchResult("", [hit_for(a, None, []) for a in articles], total, offset=offset, filters=state.filters)
 
