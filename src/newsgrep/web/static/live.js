@@ -38,6 +38,8 @@
     timer = setTimeout(refresh, 250);
   }
 
-  form.addEventListener("input", soon);
+  // While an input method is composing (pinyin, zhuyin), the box holds Latin letters: wait for the characters.
+  form.addEventListener("input", (event) => { if (!event.isComposing) soon(); });
+  form.addEventListener("compositionend", soon);
   form.addEventListener("change", soon);
 })();
