@@ -15,6 +15,7 @@ with the round trip seen by the client beside it. It asserts nothing.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import statistics
@@ -109,8 +110,6 @@ def main(argv: list[str] | None = None) -> int:
     index, what = ensure_index(args)
     server = Server(index)
     try:
-        import json
-
         total = json.loads(server.get("/api/facets")[2])["source"]
         stored = sum(v["articles"] for v in total)
         counts = {w: json.loads(server.get("/api/facets?" + urlencode({"q": w}))[2])["source"] for w in COMMON_WORDS}
@@ -121,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
         rows = [
             ("search", "search page (8 queries, page 1)", timed(server, ["/?" + urlencode({"q": q}) for q in SEARCH_QUERIES], args.rounds)),
             ("article", f"article page ({len(ids)} articles, related included)", timed(server, [f"/articles/{quote(i, safe='')}" for i in ids], args.rounds)),
+            ("", "  of which the record and its copies (/api/articles)", timed(server, [f"/api/articles/{quote(i, safe='')}" for i in ids], args.rounds)),
+            ("", "  of which related articles (/api/related)", timed(server, [f"/api/related/{quote(i, safe='')}" for i in ids], args.rounds)),
             ("histogram", f"histogram of {half} ({half_count:,} of {stored:,} articles)", timed(server, ["/api/timeline?" + urlencode({"q": half})], args.rounds)),
             ("", f"search page of {half} (search + histogram + outlets)", timed(server, ["/?" + urlencode({"q": half})], args.rounds)),
         ]
