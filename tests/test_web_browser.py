@@ -13,7 +13,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import shared_data
 from served import build_web_index, serving
 
