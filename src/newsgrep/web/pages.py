@@ -15,14 +15,7 @@ from newsgrep.explore.facets import Facet, facets
 from newsgrep.explore.timeline import Timeline, timeline
 from newsgrep.query import Query, parse
 from newsgrep.record import Article
-from newsgrep.search import (
-    Hit,
-    SearchResult,
-    copies,
-    highlight_patterns,
-    hit_for,
-    search,
-)
+from newsgrep.search import Hit, SearchResult, copies, highlight_patterns, hit_for, search
 from newsgrep.web.state import SearchState
 
 PAGE_SIZE = 10
