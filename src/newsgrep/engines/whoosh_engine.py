@@ -243,12 +243,11 @@ class WhooshEngine(Engine):
 
     # -- reading -----------------------------------------------------------
 
-    @contextmanager
-    def searcher(self) -> Iterator:
+    def searcher(self):
         """The index's searcher, kept open between calls and replaced when another process has committed since.
 
-        Prefer ``read``: a searcher opens segment files lazily, and a concurrent
-        commit may merge a segment away in between.
+        Use it through ``read``: a searcher opens segment files lazily, and a
+        concurrent commit may merge a segment away in between.
         """
         try:
             if self._searcher is None:
@@ -259,7 +258,7 @@ class WhooshEngine(Engine):
             raise
         except Exception as e:
             raise _damaged(self.path, e) from e
-        yield self._searcher
+        return self._searcher
 
     def _changed_since(self, searcher) -> bool:
         """Whether another process committed, or rebuilt the index into a new generation, since ``searcher``."""
@@ -290,17 +289,25 @@ class WhooshEngine(Engine):
         commit, and a writer's merge may delete a segment whose column files the
         reader had not opened yet. That shows up as an error from inside Whoosh
         while the index is no longer the one the searcher saw; the answer is to
-        look again.
+        look again. Opening can meet the same race (the TOC it listed was
+        replaced before it read it): then the index is opened afresh.
         """
         for attempt in range(READ_ATTEMPTS):
-            with self.searcher() as s:
-                try:
-                    return work(s)
-                except NewsgrepError:
+            last = attempt == READ_ATTEMPTS - 1
+            try:
+                s = self.searcher()
+            except IndexDamaged:
+                if last:
                     raise
-                except Exception as e:
-                    if attempt == READ_ATTEMPTS - 1 or not self._changed_since(s):
-                        raise _damaged(self.path, e) from e
+                self.close()
+                continue
+            try:
+                return work(s)
+            except NewsgrepError:
+                raise
+            except Exception as e:
+                if last or not self._changed_since(s):
+                    raise _damaged(self.path, e) from e
         raise AssertionError("unreachable")
 
     def inventory(self) -> Inventory:
