@@ -212,6 +212,15 @@ def test_csv_opens_in_a_spreadsheet_and_runs_no_formula(index, run):
     assert all(not v.startswith(("=", "+", "-", "@")) for r in rows for v in r.values())
 
 
+def test_csv_cells_show_control_characters_and_defuse_formulas():
+    from newsgrep.explore.tables import cell
+
+    assert cell("\x1b]0;pwned\x07颱風") == "\\x1b]0;pwned\\x07颱風"  # ESC and BEL visible, not obeyed
+    assert cell("第一段\n第二段") == "第一段\n第二段"  # paragraphs stay in their quoted cell
+    assert cell("-5%") == "'-5%" and cell("@user") == "'@user" and cell(["颱風", "停課"]) == "颱風; 停課"
+    assert cell(None) == ""
+
+
 def test_search_csv_has_one_row_per_hit(index, run):
     rows = run("search", "半導體", "--csv").stdout.lstrip("\ufeff").splitlines()
     assert rows[0] == "id,date,day,outlet,author,title,snippet,score,copies,url,path"

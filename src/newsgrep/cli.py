@@ -431,7 +431,7 @@ class ExportFormat(str, Enum):
 def timeline(
     query: OptionalQuery = None,
     index: IndexOption = None,
-    by: Annotated[Optional[TimelineBucket], typer.Option("--by", help="Bucket size [default: chosen from the span].", show_default=False)] = None,
+    by: Annotated[Optional[TimelineBucket], typer.Option("--by", help=escape("Bucket size [default: chosen from the span]"), show_default=False)] = None,
     split: Annotated[Optional[TimelineSplit], typer.Option("--split", help="One series per outlet (source), author or category.", show_default=False)] = None,
     since: SinceOption = None,
     until: UntilOption = None,
@@ -465,7 +465,7 @@ def timeline(
 def facets(
     query: OptionalQuery = None,
     index: IndexOption = None,
-    field: Annotated[Optional[list[FacetField]], typer.Option("--field", help="Only this field (repeatable) [default: source, author, category, month].", show_default=False)] = None,
+    field: Annotated[Optional[list[FacetField]], typer.Option("--field", help=escape("Only this field (repeatable) [default: source, author, category, month]"), show_default=False)] = None,
     top: Annotated[int, typer.Option("--top", "-n", min=1, help="Values shown per field (the rest is counted as (other)).")] = 10,
     since: SinceOption = None,
     until: UntilOption = None,

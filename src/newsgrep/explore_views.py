@@ -73,9 +73,8 @@ def render_timeline(timeline: Timeline, out: Console) -> None:
         line = padded(Text(bucket.label, style="green"), label_cells)
         line.append(" ")
         line.append(str(bucket.articles).rjust(count_cells))
-        line.append(" ")
-        cells = round(bucket.articles / peak * room) if peak else 0
-        line.append(BAR * max(cells, 1 if bucket.articles else 0), style="cyan")
+        if bucket.articles:
+            line.append(" " + BAR * max(1, round(bucket.articles / peak * room)), style="cyan")
         if bucket.stories != bucket.articles:
             line.append(f" {bucket.stories} stor{'ies' if bucket.stories != 1 else 'y'}", style="dim")
         out.print(line)

@@ -90,10 +90,11 @@ def spread(matched: Sequence[Row], at_most: int) -> list[Row]:
 def article_words(text: str, segmenter) -> dict[str, str]:
     """Folded keyword -> the word as written, for each distinct word of ``text`` (the index's terms, no offsets)."""
     found = {}
-    for word in segmenter.cut(char_fold(text).text):
-        term = to_simplified(word)
-        if is_keyword(term):
-            found.setdefault(term, word)
+    for word in set(segmenter.cut(char_fold(text).text)):  # each distinct word once: folding is the cost
+        if len(word) > 1:
+            term = to_simplified(word)
+            if is_keyword(term):
+                found.setdefault(term, word)
     return found
 
 

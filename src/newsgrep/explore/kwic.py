@@ -86,11 +86,13 @@ def kwic(
     matched = chronological(rows(engine, query, filters))
     lines: list[KwicLine] = []
     stop = limit if sort == "date" else None
-    for first in range(0, len(matched), BATCH):
-        for article in engine.records([r.id for r in matched[first : first + BATCH]]):
+    first = 0
+    while first < len(matched) and (stop is None or len(lines) <= stop):
+        # With a limit, read about as many articles as lines are still wanted (most hold one occurrence).
+        batch = BATCH if stop is None else min(BATCH, stop - len(lines) + 1)
+        for article in engine.records([r.id for r in matched[first : first + batch]]):
             lines.extend(occurrences(article, patterns, width))
-        if stop is not None and len(lines) > stop:
-            break
+        first += batch
     if sort == "left":
         lines.sort(key=lambda line: (fold(line.left)[::-1], line.day or dt.date.max, line.id))
     elif sort == "right":

@@ -4,7 +4,9 @@ UTF-8 with a byte-order mark (Excel reads a BOM-less file in the system's
 legacy code page), a header row, CRLF line ends (the csv module's default).
 A cell that starts with ``=``, ``+``, ``-`` or ``@`` (or a tab or CR) would
 be a formula to a spreadsheet (OWASP "CSV injection"): it gets a ``'`` in
-front. Lists (tags) are joined with ``; ``.
+front. Lists (tags) are joined with ``; ``. CSV goes to a terminal as often
+as to a file, so control and bidi characters from articles are shown as
+escapes (``inert``; tabs and newlines inside a quoted cell are kept).
 """
 
 from __future__ import annotations
@@ -13,17 +15,19 @@ import csv
 from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
+from newsgrep.inert import inert
+
 BOM = "\ufeff"
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def cell(value: Any) -> str:
-    """One value as a CSV cell: None empty, lists joined, formula starts defused."""
+    """One value as a CSV cell: None empty, lists joined, formula starts defused, control characters shown."""
     if value is None:
         return ""
     if isinstance(value, (list, tuple)):
         value = "; ".join(str(v) for v in value)
-    text = str(value)
+    text = inert(str(value), lines=True)
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
