@@ -585,6 +585,21 @@ def export(
 
 
 @app.command()
+def serve(
+    index: IndexOption = None,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on (any other than 127.0.0.1 lets other machines read the index).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port to listen on (0: any free port).")] = 8765,
+    open_browser: Annotated[bool, typer.Option("--open", help="Open the page in a web browser.")] = False,
+) -> None:
+    """A local web page on the index: search, the matches over time, articles and related ones. Read-only."""
+    from newsgrep.web.server import serve as run_server
+
+    _, err = make_consoles(Color.auto)
+    with reporting_errors(err):
+        run_server(_location(index), host=host, port=port, open_browser=open_browser, say=lambda line: err.print(safe_text(f"newsgrep: {line}")))
+
+
+@app.command()
 def analyze(
     text: Annotated[Optional[str], typer.Argument(help="Text to analyse; without it, segment standard input line by line.")] = None,
     query_mode: Annotated[bool, typer.Option("--query", help="Analyse as a query (whole words, no sub-words).")] = False,
