@@ -37,6 +37,7 @@ from newsgrep.errors import (
     IndexMissing,
     IndexOutdated,
     IndexUnreachable,
+    IndexUnwritable,
     UnknownArticle,
 )
 
@@ -379,6 +380,10 @@ class PostgresEngine(Engine):
     def check_writable(cls, location: str, *, rebuild: bool) -> None:
         """The server answers, and (unless rebuilding) an index there was made by a newsgrep this one can extend."""
         with connect(str(location)) as conn:
+            if conn.execute("SELECT pg_is_in_recovery()").fetchone()[0]:
+                raise IndexUnwritable(
+                    f"{public_location(str(location))} is a read-only replica (a hot standby): search it, but ingest into its primary"
+                )
             meta = _read_meta(conn, CURRENT)
         if meta is not None and not rebuild:
             _check_versions(public_location(str(location)), meta)
