@@ -51,6 +51,18 @@ def test_the_same_url_in_two_crawls_is_one_record(run, tmp_path):
     assert "0 added, 0 updated, 2 unchanged" in again.output and "merged" not in again.output
 
 
+def test_one_file_holding_the_same_url_twice_stores_it_once(run, tmp_path):
+    twice = tmp_path / "twice.jsonl"
+    write_jsonl(twice, [CRAWL[0], dict(CRAWL[0], content="中央氣象署今天中午解除海上颱風警報。")])
+    result = run("ingest", str(twice))
+    assert result.exit_code == 0, result.output
+    assert "1 added" in result.output and "1 merged (same URL)" in result.output
+    listed = lines_of(run("list", "--json").output)
+    assert [a["url"] for a in listed] == ["https://news.example.tw/a/1"]
+    again = run("ingest", str(twice))
+    assert "0 added, 0 updated, 1 unchanged" in again.output
+
+
 def test_a_later_crawl_with_new_text_updates_the_record(run, tmp_path):
     write_jsonl(tmp_path / "a.jsonl", CRAWL[:1])
     run("ingest", str(tmp_path / "a.jsonl"))

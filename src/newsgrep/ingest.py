@@ -241,10 +241,22 @@ class IdRegistry:
             self.hash_of.pop(article_id, None)
             self.id_of_text.pop(self.text_hash_of.pop(article_id, ""), None)
 
+    def _unused(self, prefix: str) -> str:
+        """``prefix`` and the first number that makes an id not yet placed in this run."""
+        n = 2
+        while f"{prefix}{n}" in self.placed:
+            n += 1
+        return f"{prefix}{n}"
+
     def place(self, article: Article, report: IngestReport) -> Article | None:
         """The article to write (perhaps renamed), or None when it merges into an identical stored record."""
         path = article.source_path
         owner = self.owner.get(article.id, path)
+        if owner == path and article.id in self.placed:  # one file holding the id twice
+            if article.url and article.id == url_article_id(article.url):  # the same URL: its first record wins
+                report.merged += 1
+                return None
+            article = replace(article, id=self._unused(f"{article.id}-"))
         if owner != path:
             if article.url and article.id == url_article_id(article.url):  # the same URL seen again: one record
                 report.merged += 1
