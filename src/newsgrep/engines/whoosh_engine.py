@@ -570,11 +570,13 @@ class WhooshEngine(Engine):
         """
         # Segments as separate files, not one compound file: whoosh3 opens a compound member by
         # copying it into a BytesIO (0.2 s per query on a 300 MB index); plain files are read in place.
+        from newsgrep.engines.whoosh_codec import NewsCodec
+
         if procs > 1:
             self.index_segmenter.load()
-            w = self.whoosh.writer(procs=procs, multisegment=True, batchsize=64, compound=False)
+            w = self.whoosh.writer(procs=procs, multisegment=True, batchsize=64, compound=False, codec=NewsCodec())
         else:
-            w = self.whoosh.writer(compound=False)
+            w = self.whoosh.writer(compound=False, codec=NewsCodec())
         writer = WhooshWriter(w, self.story_keys)
         try:
             yield writer
