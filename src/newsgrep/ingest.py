@@ -430,7 +430,7 @@ def _ingest(
     clock = CommitClock()
     while not report.interrupted:
         until = clock.deadline()
-        written = _committed(run, lambda writer: _write_batch(pending, run, writer, batch, until), procs=procs, clock=clock)
+        written = _committed(run, lambda writer, until=until: _write_batch(pending, run, writer, batch, until), procs=procs, clock=clock)
         moves = run.stories.pending_relabels()
         if written and (moves or run.regroup):  # a cancelled batch takes its moves with it
             progress.phase("regrouping stories")

@@ -587,7 +587,6 @@ class WhooshEngine(Engine):
         else:
             if writer.changed:
                 from newsgrep import interrupts
-
                 from newsgrep.engines.whoosh_merge import tiered_merge
 
                 with interrupts.shielded():
