@@ -23,8 +23,10 @@ class InliningPostingsWriter(W3PostingsWriter):
     """Whoosh's postings writer, with short posting lists kept in the term's entry."""
 
     def finish_postings(self):
-        if self.written() or len(self) >= self._inlinelimit:
-            return super().finish_postings()
+        # Only postings with values (positions): an inlined list without values reads back as "" instead of
+        # b"", which Whoosh's merge refuses. The ID fields' terms keep their blocks.
+        if self.written() or len(self) >= INLINE_LIMIT or not self._values:
+            return super().finish_postings()  # Whoosh's inlinelimit stays 1: it never reaches its broken call
         terminfo, self._terminfo = self._terminfo, None
         terminfo.add_block(self)
         terminfo.set_inlined(self._ids, self._weights, self._values)
@@ -33,9 +35,6 @@ class InliningPostingsWriter(W3PostingsWriter):
 
 class NewsCodec(W3Codec):
     """Whoosh's ``W3Codec`` with ``InliningPostingsWriter``."""
-
-    def __init__(self) -> None:
-        super().__init__(inlinelimit=INLINE_LIMIT)
 
     def postings_writer(self, dbfile, byteids=False):
         return InliningPostingsWriter(
