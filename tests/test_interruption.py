@@ -124,7 +124,8 @@ def test_a_search_ten_seconds_into_a_fresh_ingest_answers_with_what_is_committed
 
 @pytest.mark.slow
 def test_kill_9_thirty_seconds_in_loses_at_most_the_last_thirty_seconds(index_path, tmp_path, dictionary_folder):
-    corpus = write_corpus(tmp_path / "many", 10000)
+    articles = 5000
+    corpus = write_corpus(tmp_path / "many", articles)
     proc = newsgrep_process("ingest", str(corpus), index_path=index_path)
     time.sleep(30)
     assert proc.poll() is None, "the ingest ended before the kill: use a bigger corpus"
@@ -136,13 +137,13 @@ def test_kill_9_thirty_seconds_in_loses_at_most_the_last_thirty_seconds(index_pa
     clean_index = tmp_path / "clean"
     clean_index.mkdir()
     (clean_index / "dictionary").symlink_to(dictionary_folder, target_is_directory=True)
-    assert ingest_paths([corpus], clean_index).added == 10000
+    assert ingest_paths([corpus], clean_index).added == articles
     clean = snapshot(clean_index)
     now = assert_consistent_subset(index_path, clean)
-    assert set(committed) <= set(now) and len(now) < 10000
+    assert set(committed) <= set(now) and len(now) < articles
     rerun = run_newsgrep("ingest", str(corpus), index_path=index_path, timeout=600)
     assert rerun.returncode == 0, rerun.stderr
-    assert f"{10000 - len(now)} added" in rerun.stderr
+    assert f"{articles - len(now)} added" in rerun.stderr
     assert snapshot(index_path) == clean
 
 

@@ -564,9 +564,9 @@ class WhooshEngine(Engine):
 
         With ``procs > 1`` documents are analysed and written by that many
         forked processes, each producing its own segment (Whoosh's
-        multi-segment writer); they inherit the loaded segmenter. Segments are
-        merged at commit by ``whoosh_merge.tiered_merge``, which names the merge
-        through the writer's ``on_phase``.
+        multi-segment writer); they inherit the loaded segmenter. The batch is
+        committed first, unmerged, so that a long merge never delays it; then
+        ``merge_segments`` folds small segments in a commit of its own.
         """
         # Segments as separate files, not one compound file: whoosh3 opens a compound member by
         # copying it into a BytesIO (0.2 s per query on a 300 MB index); plain files are read in place.
@@ -587,13 +587,24 @@ class WhooshEngine(Engine):
         else:
             if writer.changed:
                 from newsgrep import interrupts
-                from newsgrep.engines.whoosh_merge import tiered_merge
 
                 with interrupts.shielded():
                     self.story_keys.commit()  # first: keys of articles not committed are passed over
-                    w.commit(mergetype=tiered_merge(writer.on_phase))
+                    w.commit(merge=False)
+                    self.merge_segments(writer.on_phase)
             else:  # nothing to write: leave the index files untouched
                 w.cancel()
+
+    def merge_segments(self, on_phase: Callable[[str | None], None]) -> None:
+        """Merge segments as ``whoosh_merge.to_merge`` says, in a commit of their own (none when nothing is due).
+
+        A kill during the merge loses only the merge: the articles were committed before it.
+        """
+        from newsgrep.engines.whoosh_codec import NewsCodec
+        from newsgrep.engines.whoosh_merge import tiered_merge, to_merge
+
+        if to_merge([s.doc_count_all() for s in self.whoosh._segments()]):
+            self.whoosh.writer(compound=False, codec=NewsCodec()).commit(mergetype=tiered_merge(on_phase))
 
 
 def _damaged(path: Path, error: Exception) -> IndexDamaged:
