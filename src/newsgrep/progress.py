@@ -13,19 +13,24 @@ import time
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Column
 from rich.text import Text
 
 from newsgrep import ingest
 
 
 class PhaseColumn(ProgressColumn):
-    """The current phase and how long it has lasted (``committing 5,000 articles · 12 s``)."""
+    """``Indexing``, or the current phase and how long it has lasted (``committing 5,000 articles · 12 s``).
+
+    First on the line: on an 80-column terminal rich squeezes out the last columns, and the phase is what
+    says why the counts stand still.
+    """
 
     def render(self, task) -> Text:
         what = task.fields["phase"]
         if not what:
-            return Text("")
-        return Text(f"{what} · {time.monotonic() - task.fields['since']:.0f} s", style="dim")
+            return Text(task.description)
+        return Text(f"{task.description}: {what} · {time.monotonic() - task.fields['since']:.0f} s")
 
 
 class IngestDisplay(ingest.Progress):
@@ -36,12 +41,11 @@ class IngestDisplay(ingest.Progress):
         self.articles = 0
         self._bar = Progress(
             SpinnerColumn(),
-            TextColumn("{task.description}"),
-            BarColumn(),
+            PhaseColumn(table_column=Column(no_wrap=True)),
+            BarColumn(bar_width=None),
             MofNCompleteColumn(),
             TextColumn("files · {task.fields[articles]:,} articles"),
             TimeElapsedColumn(),
-            PhaseColumn(),
             console=console,
             transient=True,
             disable=not enabled,

@@ -58,7 +58,7 @@ def tiered_merge(report: Callable[[str], None]) -> Callable:
             reader = SegmentReader(writer.storage, writer.schema, segments[i])
             writer.add_reader(reader)
             reader.close()
-        report(f"merging {len(chosen)} segments ({documents:,} articles): writing the merged segment")
+        report(f"writing the merged segment ({documents:,} articles)")
         return [s for i, s in enumerate(segments) if i not in chosen]
 
     return merge
