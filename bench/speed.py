@@ -240,9 +240,10 @@ class TreeMemory:
 
 @dataclass
 class Run:
-    """One measured process: wall seconds, peak tree memory (bytes), exit code, standard error."""
+    """One measured process: wall and CPU seconds, peak tree memory (bytes), exit code, standard error."""
 
     seconds: float
+    cpu_seconds: float  # user + system of the process and every descendant it waited for
     peak_rss: int
     peak_pss: int
     processes: int
@@ -251,13 +252,25 @@ class Run:
 
 
 def run_measured(cmd: Sequence[str]) -> Run:
-    """Run ``cmd`` to completion, timing it and polling its process tree's memory."""
+    """Run ``cmd`` to completion, timing it (wall and CPU) and polling its process tree's memory.
+
+    CPU seconds hardly move with the machine's load, wall seconds do: on a shared
+    machine compare CPU seconds between runs.
+    """
+    import resource
+
+    def children_cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
+    cpu_before = children_cpu()
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     with TreeMemory(proc.pid) as memory:
         _, stderr = proc.communicate()
     seconds = time.perf_counter() - start
-    return Run(seconds, memory.peak_rss, memory.peak_pss, memory.peak_processes, proc.returncode, stderr)
+    cpu = children_cpu() - cpu_before
+    return Run(seconds, cpu, memory.peak_rss, memory.peak_pss, memory.peak_processes, proc.returncode, stderr)
 
 
 def time_runs(cmd: Sequence[str] | str, runs: int, *, ok: Callable[[int], bool] = lambda rc: rc in (0, 1)) -> list[float]:
@@ -317,6 +330,8 @@ def measure_ingest(report: Report, newsgrep: str, corpus: Path, index: str, mega
     report.add("ingest_s", "ingest, fresh index", fresh.seconds, "s", "includes building the merged dictionary")
     report.add("ingest_mb_s", "ingest throughput", megabytes / fresh.seconds, "MB/s")
     report.add("ingest_articles_s", "ingest rate", articles / fresh.seconds, "articles/s")
+    report.add("ingest_cpu_s", "ingest CPU time, process tree", fresh.cpu_seconds, "s", "user + system; steadier than wall time under load")
+    report.add("ingest_mb_cpu_s", "ingest MB per CPU second", megabytes / fresh.cpu_seconds, "MB/s")
     report.add("ingest_peak_rss_mb", "ingest peak RSS, process tree", fresh.peak_rss / 1e6, "MB",
                f"PSS {fresh.peak_pss / 1e6:,.0f} MB; up to {fresh.processes} process(es)")  # fmt: skip
     again = run_measured(cmd)
@@ -368,15 +383,18 @@ def measure_warm(report: Report, index: str) -> None:
     opened = time.perf_counter() - start
     for q in WARM_QUERIES:
         search(ix, q)
-    times = []
+    times, cpu_times = [], []
     for _ in range(WARM_ROUNDS):
         for q in WARM_QUERIES:
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.process_time()
             search(ix, q)
             times.append((time.perf_counter() - start) * 1000)
+            cpu_times.append((time.process_time() - cpu_start) * 1000)
     note = f"{len(WARM_QUERIES)} queries × {WARM_ROUNDS}, limit 10 with snippets"
     report.add("warm_median_ms", "warm query, median", median(times), "ms", note)
     report.add("warm_p90_ms", "warm query, p90", p90(times), "ms", f"max {max(times):.0f} ms")
+    report.add("warm_cpu_median_ms", "warm query CPU, median", median(cpu_times), "ms", "this process's CPU time")
+    report.add("warm_cpu_p90_ms", "warm query CPU, p90", p90(cpu_times), "ms", f"max {max(cpu_times):.0f} ms")
     report.add("warm_open_s", "open index + first query, in-process", opened, "s", "loads dictionary")
     report.add("search_hits", f"newsgrep hits for {QUERY!r}", total, "articles")
     ix.close()
@@ -396,6 +414,17 @@ def measure_index(report: Report, index: str, raw_bytes: int) -> None:
     report.add("index_mb", "index size on disk", total / 1e6, "MB", f"of which dictionary/ {dictionary / 1e6:.0f} MB")
     report.add("index_ratio", "index / raw text", total / raw_bytes, "×")
     report.add("index_ratio_no_dict", "index without dictionary/ / raw text", (total - dictionary) / raw_bytes, "×")
+    report.add("index_segments", "Whoosh segments", whoosh_segments(index), "segments", "every query pays per segment")
+
+
+def whoosh_segments(index: Path) -> int | None:
+    """How many segments the current generation of a Whoosh index folder holds (None for another engine)."""
+    tocs = sorted(index.glob("gen-*/_MAIN_*.toc"), key=lambda p: p.stat().st_mtime)
+    if not tocs:
+        return None
+    from whoosh.index import open_dir
+
+    return len(open_dir(str(tocs[-1].parent))._segments())
 
 
 def database_bytes(url: str) -> tuple[int, int]:

@@ -6,6 +6,7 @@ with tiny batches (``NEWSGREP_BATCH``) so that an ingest commits many times.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -97,6 +98,53 @@ def test_kill_9_at_several_moments_keeps_every_commit_and_a_rerun_completes(inde
     assert rerun.returncode == 0, rerun.stderr
     assert f"{FILES - stored_before} added" in rerun.stderr
     assert snapshot(index_path) == clean_snapshot
+
+
+def newest_commit(index_path: Path) -> float:
+    """When the newest commit was written (its TOC's mtime, seconds since the epoch)."""
+    return max(p.stat().st_mtime for p in index_path.glob("gen-*/_MAIN_*.toc"))
+
+
+@pytest.mark.slow
+def test_a_search_ten_seconds_into_a_fresh_ingest_answers_with_what_is_committed(index_path, tmp_path):
+    """Default settings, as a user runs it: the first commit comes seconds after the start, not after a batch."""
+    corpus = write_corpus(tmp_path / "many", 6000)
+    proc = newsgrep_process("ingest", str(corpus), index_path=index_path)
+    time.sleep(10)
+    assert proc.poll() is None, "the ingest ended before the search: use a bigger corpus"
+    committed = snapshot(index_path)
+    found = run_newsgrep("search", "報導", "--all", "--json", "--limit", "100000", index_path=index_path)
+    after = snapshot(index_path)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.communicate()
+    assert found.returncode == 0, found.stderr
+    ids = {json.loads(line)["id"] for line in found.stdout.splitlines()}  # every article says 第N號報導
+    assert committed and set(committed) <= ids <= set(after)
+
+
+@pytest.mark.slow
+def test_kill_9_thirty_seconds_in_loses_at_most_the_last_thirty_seconds(index_path, tmp_path, dictionary_folder):
+    articles = 5000
+    corpus = write_corpus(tmp_path / "many", articles)
+    proc = newsgrep_process("ingest", str(corpus), index_path=index_path)
+    time.sleep(30)
+    assert proc.poll() is None, "the ingest ended before the kill: use a bigger corpus"
+    committed = snapshot(index_path)
+    os.killpg(proc.pid, signal.SIGKILL)
+    killed_at = time.time()
+    proc.communicate()
+    assert killed_at - newest_commit(index_path) <= 30
+    clean_index = tmp_path / "clean"
+    clean_index.mkdir()
+    (clean_index / "dictionary").symlink_to(dictionary_folder, target_is_directory=True)
+    assert ingest_paths([corpus], clean_index).added == articles
+    clean = snapshot(clean_index)
+    now = assert_consistent_subset(index_path, clean)
+    assert set(committed) <= set(now) and len(now) < articles
+    rerun = run_newsgrep("ingest", str(corpus), index_path=index_path, timeout=600)
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"{articles - len(now)} added" in rerun.stderr
+    assert snapshot(index_path) == clean
 
 
 @pytest.mark.slow

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -294,8 +295,10 @@ def ingest_paths(
     Everything that can be refused is refused before any work: a folder at
     ``location`` that newsgrep did not make, bad settings. Then the index's
     write lock (``Engine.write_lock``) is held for the whole run, waiting up to ``wait``
-    seconds for another writer (IndexBusy after that). Commits every
-    ``batch_articles()`` articles; the report counts only what was committed.
+    seconds for another writer (IndexBusy after that). Commits by time and by
+    count (``CommitClock``): the first articles are searchable seconds after the
+    start, and a ``kill -9`` loses at most the last half minute of work. The
+    report counts only what was committed.
     Ctrl-C stops reading after the current file and commits what was read
     (``report.interrupted``); a second Ctrl-C cancels the open batch. A write
     the file system refuses (disk full, read-only) is IndexUnwritable; the index
@@ -339,13 +342,43 @@ def check_settings() -> None:
 
 
 def batch_articles() -> int:
-    """Articles per commit (``NEWSGREP_BATCH``, default 5,000): a long ingest keeps its progress if killed."""
+    """Most articles per commit (``NEWSGREP_BATCH``, default 5,000); commits also come by time (``CommitClock``)."""
     from newsgrep.errors import BadSetting
 
     value = os.environ.get("NEWSGREP_BATCH") or "5000"
     if not value.strip().isdigit() or int(value) < 1:
         raise BadSetting(f"NEWSGREP_BATCH must be a whole number of articles (1 or more), not {value!r}")
     return int(value)
+
+
+# The first commit comes this soon, so that a new index answers within seconds of the start.
+FIRST_COMMIT_SECONDS = 3.0
+# Then one commit per cycle: reading, then committing what was read. A kill -9 loses at most about one cycle.
+COMMIT_CYCLE_SECONDS = 25.0
+# A cycle reads at least this long, however slow the commits: each commit costs a segment.
+MIN_READ_SECONDS = 5.0
+
+
+class CommitClock:
+    """When a batch stops reading: after ``FIRST_COMMIT_SECONDS`` the first time, then after what
+    ``COMMIT_CYCLE_SECONDS`` leaves once the last commit's own time is taken off.
+
+    A commit takes time in proportion to what was read (Whoosh writes the
+    batch's postings and merges segments then), so reading for the whole cycle
+    would let the work lost to a kill grow past the cycle; taking the last
+    commit's time off keeps reading plus committing near one cycle.
+    """
+
+    def __init__(self) -> None:
+        self.read_seconds = FIRST_COMMIT_SECONDS
+
+    def deadline(self) -> float:
+        """The ``time.monotonic()`` at which the batch starting now stops reading."""
+        return time.monotonic() + self.read_seconds
+
+    def committed(self, commit_seconds: float) -> None:
+        """A commit took ``commit_seconds``: the next batch reads for what the cycle leaves."""
+        self.read_seconds = max(MIN_READ_SECONDS, COMMIT_CYCLE_SECONDS - commit_seconds)
 
 
 @dataclass
@@ -406,8 +439,10 @@ def _ingest(
     progress.phase(None)
     pending = iter(walk.files)
     batch = batch_articles()
+    clock = CommitClock()
     while not report.interrupted:
-        written = _committed(run, lambda writer: _write_batch(pending, run, writer, batch), procs=procs)
+        until = clock.deadline()
+        written = _committed(run, lambda writer, until=until: _write_batch(pending, run, writer, batch, until), procs=procs, clock=clock)
         moves = run.stories.pending_relabels()
         if written and (moves or run.regroup):  # a cancelled batch takes its moves with it
             progress.phase("regrouping stories")
@@ -420,13 +455,14 @@ def _ingest(
     return report
 
 
-def _committed(run: _Run, work: Callable[[Writer], int], *, procs: int) -> int:
+def _committed(run: _Run, work: Callable[[Writer], int], *, procs: int, clock: CommitClock | None = None) -> int:
     """``work(writer)`` in one commit; the report keeps its counts only if the commit happened.
 
     A second Ctrl-C raises KeyboardInterrupt in the middle of ``work``: the
     writer is cancelled, the counts of the batch are taken back, and the run
     ends as interrupted. The commit itself is shielded from Ctrl-C, so what the
-    summary says was committed is what the index holds.
+    summary says was committed is what the index holds. ``clock`` is told how
+    long the commit took.
     """
     before = {name: getattr(run.report, name) for name in _COUNTS}
     try:
@@ -434,7 +470,11 @@ def _committed(run: _Run, work: Callable[[Writer], int], *, procs: int) -> int:
             done = work(writer)
             if writer.changed:
                 n = sum(getattr(run.report, name) - before[name] for name in ("added", "updated", "removed"))
-                run.progress.phase(f"committing {n:,} article{'s' if n != 1 else ''} (Whoosh writes and merges segments)")
+                run.progress.phase(f"committing {n:,} article{'s' if n != 1 else ''}")
+                writer.on_phase = run.progress.phase  # the engine names its own steps (merging segments)
+            committing = time.monotonic()
+        if clock is not None:
+            clock.committed(time.monotonic() - committing)
         run.progress.phase(None)
     except KeyboardInterrupt:
         for name, value in before.items():
@@ -444,8 +484,9 @@ def _committed(run: _Run, work: Callable[[Writer], int], *, procs: int) -> int:
     return done
 
 
-def _write_batch(pending: Iterator[Found], run: _Run, writer: Writer, batch: int) -> int:
-    """Read files from ``pending`` into ``writer`` until a batch is full; the number of articles written."""
+def _write_batch(pending: Iterator[Found], run: _Run, writer: Writer, batch: int, until: float) -> int:
+    """Read files from ``pending`` into ``writer`` until ``batch`` articles are written or the clock passes
+    ``until`` (``time.monotonic()``), whichever comes first; the number of articles written."""
     written = 0
     for found in pending:
         n = _ingest_file(found, run, writer)
@@ -454,7 +495,7 @@ def _write_batch(pending: Iterator[Found], run: _Run, writer: Writer, batch: int
         if interrupts.requested():
             run.report.interrupted = True
             break
-        if written >= batch:
+        if written >= batch or (written and time.monotonic() >= until):
             break
     return written
 

@@ -9,7 +9,8 @@ from whoosh.formats import Positions
 
 # Bump when the fields or their meaning change; older indexes must be rebuilt.
 # 9: the tokenizers moved to engines.whoosh_analysis (the schema Whoosh pickles names them).
-SCHEMA_VERSION = 9
+# 10: segments written by whoosh_codec.NewsCodec (one-posting terms inline; the TOC names the codec).
+SCHEMA_VERSION = 10
 
 
 class CompactPositions(Positions):
