@@ -70,6 +70,9 @@ class Writer(ABC):
 
     changed: bool = False
 
+    def on_phase(self, what: str | None) -> None:
+        """Told what the commit is doing when it is more than writing the batch (ingest sets its progress here)."""
+
     @abstractmethod
     def add(self, article: Article, source_sig: str, placement: Placement | None = None) -> None:
         """Store ``article`` (replacing a stored one with its id), read from a file with signature ``source_sig``."""

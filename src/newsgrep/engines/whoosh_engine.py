@@ -626,8 +626,6 @@ class WhooshWriter(Writer):
         self._w = whoosh_writer
         self._story_keys = story_keys
         self.changed = False
-        # Told what the commit is doing when it is more than writing the batch (ingest sets it to its progress).
-        self.on_phase: Callable[[str | None], None] = lambda what: None
 
     def add(self, article: Article, source_sig: str, placement: Placement | None = None) -> None:
         from newsgrep.analysis import fold
