@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import tempfile
 import time
 from pathlib import Path
 
-from pg_server import binaries
+from pg_server import binaries, run_program
 
 __all__ = ["Node", "binaries"]
 
@@ -61,13 +60,7 @@ class Node:
 
     def run(self, program: str, *args) -> str:
         """Run one of the server's programs (as ``postgres`` when we are root); its output, or RuntimeError."""
-        command = [str(self.bin / program), *map(str, args)]
-        if self.as_postgres:
-            command = ["runuser", "-u", "postgres", "--", *command]
-        done = subprocess.run(command, check=False, capture_output=True, text=True, cwd=self.root)
-        if done.returncode:
-            raise RuntimeError(f"{self.name}: {program} failed: {done.stderr.strip() or done.stdout.strip()}")
-        return done.stdout
+        return run_program(self.bin, program, *args, cwd=self.root, label=f"{self.name}: ")
 
     def start(self, **settings: str) -> None:
         options = {**SETTINGS, "unix_socket_directories": str(self.root), **settings}

@@ -23,6 +23,18 @@ def binaries() -> Path | None:
     return Path(found[-1]).parent if found else None
 
 
+def run_program(bin_dir: Path, program: str, *args, cwd: Path, label: str = "") -> str:
+    """Run one of PostgreSQL's programs (as ``postgres`` when we are root, since initdb refuses root); its output,
+    or RuntimeError with its message (``label`` names the server when there are several)."""
+    command = [str(bin_dir / program), *map(str, args)]
+    if os.geteuid() == 0:
+        command = ["runuser", "-u", "postgres", "--", *command]
+    done = subprocess.run(command, check=False, capture_output=True, text=True, cwd=cwd)
+    if done.returncode:
+        raise RuntimeError(f"{label}{program} failed: {done.stderr.strip() or done.stdout.strip()}")
+    return done.stdout
+
+
 class Server:
     """One running cluster; ``url(db)`` addresses a database on it, ``stop()`` removes everything."""
 
@@ -40,12 +52,7 @@ class Server:
         self._run("pg_ctl", "-D", self.data, "-o", options, "-l", self.root / "log", "-w", "start")
 
     def _run(self, program: str, *args) -> None:
-        command = [str(self.bin / program), *map(str, args)]
-        if self.as_postgres:
-            command = ["runuser", "-u", "postgres", "--", *command]
-        done = subprocess.run(command, check=False, capture_output=True, text=True, cwd=self.root)
-        if done.returncode:
-            raise RuntimeError(f"{program} failed: {done.stderr.strip() or done.stdout.strip()}")
+        run_program(self.bin, program, *args, cwd=self.root)
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://postgres@/{database}?host={self.socket}"

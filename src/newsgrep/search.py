@@ -177,7 +177,7 @@ def _earliest(rows: list[Row]) -> dict[str, Row]:
 
 
 def _members(engine: Engine, rows: list[Row]) -> dict[str, list[Row]]:
-    """story -> every stored article of it, for the stories of ``rows`` that have more than one."""
+    """story -> every stored article of it, for the stories of ``rows`` (a hit's copies are the others)."""
     members: dict[str, list[Row]] = {}
     for member in engine.story_rows({row.story for row in rows}):
         members.setdefault(member.story, []).append(member)
