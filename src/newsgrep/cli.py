@@ -360,13 +360,13 @@ def _output_format(json: bool, csv: bool) -> str | None:
 
 def _search_ids_or_count(text: str, filters, index: Optional[str], *, ids_only: bool, every_copy: bool) -> None:
     """``search -l``: one id per line; ``search -c``: one number. Exit 1 when nothing matches, as grep."""
-    from newsgrep.explore.matching import newest_first, one_per_story, rows
+    from newsgrep.explore.matching import newest_first, one_per_story
     from newsgrep.query import parse
 
     out, err = make_consoles(Color.never)
     with reporting_errors(err):
         engine = _open(index)
-        matched = rows(engine, parse(text, filters), filters)
+        matched = engine.matching(parse(text, filters), filters)
     if ids_only:
         for row in newest_first(matched if every_copy else one_per_story(matched)):
             out.file.write(inert(row.id) + "\n")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from newsgrep.engines.base import Engine
-from newsgrep.explore.matching import chronological, rows
+from newsgrep.explore.matching import chronological
 from newsgrep.query import Filters, Query
 from newsgrep.record import Article, local_day
 
@@ -33,7 +33,7 @@ def export_row(article: Article) -> dict:
 
 def export_records(engine: Engine, query: Query | None, filters: Filters | None = None) -> Iterator[dict]:
     """Every article ``query`` matches within ``filters`` (all of them when None), oldest first, undated last."""
-    matched = chronological(rows(engine, query, filters))
+    matched = chronological(engine.matching(query, filters))
     for first in range(0, len(matched), BATCH):
         for article in engine.records([r.id for r in matched[first : first + BATCH]]):
             yield export_row(article)

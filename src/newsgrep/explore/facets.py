@@ -14,7 +14,6 @@ from dataclasses import asdict, dataclass
 
 from newsgrep.engines.base import Engine, Row
 from newsgrep.errors import BadSetting
-from newsgrep.explore.matching import rows
 from newsgrep.query import Filters, Query
 
 NONE = "(none)"
@@ -102,5 +101,5 @@ def facets(
 ) -> dict[str, Facet]:
     """Each of ``fields`` over the articles ``query`` matches within ``filters`` (all articles when None)."""
     fields = check_fields(fields)
-    matched = rows(engine, query, filters)
+    matched = engine.matching(query, filters)
     return {name: facet(name, matched, top) for name in fields}

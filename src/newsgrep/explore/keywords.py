@@ -25,7 +25,6 @@ from dataclasses import asdict, dataclass
 
 from newsgrep.analysis import char_fold, fold, to_simplified
 from newsgrep.engines.base import Engine, Row
-from newsgrep.explore.matching import rows
 from newsgrep.query import Filters, Query
 
 SAMPLE = 500  # articles read at most
@@ -113,7 +112,7 @@ def document_counts(engine: Engine, sample: Sequence[Row]) -> tuple[Counter[str]
 
 def keywords(engine: Engine, query: Query | None, filters: Filters | None = None, *, top: int = 20) -> Keywords:
     """The ``top`` keywords of what ``query`` matches; without a query, the index's most widespread words."""
-    matched = rows(engine, query, filters)
+    matched = engine.matching(query, filters)
     sample = spread(matched, SAMPLE)
     total = engine.doc_count()
     counts, forms = document_counts(engine, sample)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from newsgrep.analysis import fold
 from newsgrep.engines.base import Engine
 from newsgrep.errors import BadSetting
-from newsgrep.explore.matching import chronological, rows
+from newsgrep.explore.matching import chronological
 from newsgrep.query import Filters, Query
 from newsgrep.record import Article, local_day
 from newsgrep.search import highlight_patterns
@@ -83,7 +83,7 @@ def kwic(
     if not 1 <= width <= MAX_WIDTH:
         raise BadSetting(f"kwic width {width} out of range (1–{MAX_WIDTH} characters)")
     patterns = highlight_patterns(engine, query)
-    matched = chronological(rows(engine, query, filters))
+    matched = chronological(engine.matching(query, filters))
     lines: list[KwicLine] = []
     stop = limit if sort == "date" else None
     first = 0

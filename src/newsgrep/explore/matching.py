@@ -1,24 +1,10 @@
-"""The articles a query matches, as every exploration command counts them (``Engine.matching``)."""
+"""Orders of the rows ``Engine.matching`` gives, as the exploration commands read them."""
 
 from __future__ import annotations
 
-import dataclasses
 
-from newsgrep.engines.base import Engine, Row
-from newsgrep.query import Filters, Query
+from newsgrep.engines.base import Row
 from newsgrep.record import UNDATED
-
-
-def rows(engine: Engine, query: Query | None, filters: Filters | None = None) -> list[Row]:
-    """Rows of every article ``query`` matches within ``filters`` (every article within them when None).
-
-    ``filters`` replace the query's own when given, so a caller never has to
-    remember which of the two an engine reads.
-    """
-    filters = filters if filters is not None else (query.filters if query else Filters())
-    if query is not None:
-        query = dataclasses.replace(query, filters=filters)
-    return engine.matching(query, filters)
 
 
 def chronological(matched: list[Row]) -> list[Row]:

@@ -16,7 +16,6 @@ from dataclasses import asdict, dataclass
 from newsgrep.engines.base import Engine, Row
 from newsgrep.errors import BadSetting
 from newsgrep.explore.facets import FIELD_VALUES, NONE
-from newsgrep.explore.matching import rows
 from newsgrep.query import Filters, Query
 
 BY = ("day", "week", "month", "year")
@@ -128,7 +127,7 @@ def timeline(
         raise BadSetting(f"unknown timeline bucket {by!r} (choose {', '.join(BY)})")
     if split is not None and split not in SPLITS:
         raise BadSetting(f"unknown timeline split {split!r} (choose {', '.join(SPLITS)})")
-    matched = rows(engine, query, filters)
+    matched = engine.matching(query, filters)
     filters = filters if filters is not None else (query.filters if query else Filters())
     dated = [r for r in matched if r.day is not None]
     days = [r.day for r in dated]
