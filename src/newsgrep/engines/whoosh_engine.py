@@ -403,15 +403,8 @@ class WhooshEngine(Engine):
         return self.read(run)
 
     def story_rows(self, stories) -> list[Row]:
-        from whoosh import query as wq
-
         stories = list(stories)
-
-        def find(s) -> list[Row]:
-            hits = s.search(wq.Or([wq.Term("story", story) for story in stories]), limit=None, scored=False, sortedby=None)
-            return self._rows(s, sorted(hits.docs()))
-
-        return self.read(find) if stories else []
+        return self.read(lambda s: self._rows(s, _story_docnums(s, stories))) if stories else []
 
     def more_like(self, terms, exclude: Row, limit: int) -> list[tuple[str, float]]:
         from whoosh import query as wq
@@ -516,13 +509,7 @@ class WhooshEngine(Engine):
 
     def _story_members(self, stories) -> list[dict]:
         """Stored fields of every article of these stories."""
-        from whoosh import query as wq
-
-        def find(s) -> list[dict]:
-            hits = s.search(wq.Or([wq.Term("story", story) for story in stories]), limit=None, scored=False, sortedby=None)
-            return [s.stored_fields(n) for n in sorted(hits.docs())]
-
-        return self.read(find) if stories else []
+        return self.read(lambda s: [s.stored_fields(n) for n in _story_docnums(s, stories)]) if stories else []
 
     def _restory(self, members: list[dict], label_of: dict[str, str]) -> int:
         """Write again the members whose story label changes (one commit); how many were written."""
@@ -612,6 +599,14 @@ class WhooshEngine(Engine):
 
         if to_merge([s.doc_count_all() for s in self.whoosh._segments()]):
             self.whoosh.writer(compound=False, codec=NewsCodec()).commit(mergetype=tiered_merge(on_phase))
+
+
+def _story_docnums(s, stories) -> list[int]:
+    """Document numbers of every article of these stories, in index order."""
+    from whoosh import query as wq
+
+    hits = s.search(wq.Or([wq.Term("story", story) for story in stories]), limit=None, scored=False, sortedby=None)
+    return sorted(hits.docs())
 
 
 def _damaged(path: Path, error: Exception) -> IndexDamaged:
