@@ -21,7 +21,7 @@ from pathlib import Path
 
 from pg_server import binaries, run_program
 
-__all__ = ["Node", "binaries"]
+__all__ = ["Node", "binaries", "split_over_shards"]
 
 SETTINGS = {
     "fsync": "off",
@@ -110,3 +110,32 @@ class Node:
             self.run("pg_ctl", "-D", self.data, "-m", "immediate", "stop")
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
+
+
+def split_over_shards(coordinator: Node, shards: list[Node], database: str, schema: str = "newsgrep") -> None:
+    """Turn ``coordinator``'s ``articles`` into hash partitions that are foreign tables on ``shards``.
+
+    The statements of docs/scale-out.md, as a user runs them once newsgrep
+    has made its tables in every database (an ingest of an empty folder). The
+    shards may be databases of the coordinator's own server. Superusers, so
+    the user mappings need no password.
+    """
+    statements = ["CREATE EXTENSION IF NOT EXISTS postgres_fdw"]
+    for n, shard in enumerate(shards):
+        statements += [
+            (f"CREATE SERVER shard{n} FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '{shard.root}', dbname '{database}', "
+             "async_capable 'true', fetch_size '1000')"),
+            f"CREATE USER MAPPING FOR postgres SERVER shard{n} OPTIONS (user 'postgres')",
+        ]
+    statements += [
+        f"ALTER TABLE {schema}.articles RENAME TO articles_layout",
+        f"CREATE TABLE {schema}.articles (LIKE {schema}.articles_layout INCLUDING DEFAULTS) PARTITION BY HASH (id)",
+        *(
+            f"CREATE FOREIGN TABLE {schema}.articles_shard{n} PARTITION OF {schema}.articles "
+            f"FOR VALUES WITH (MODULUS {len(shards)}, REMAINDER {n}) SERVER shard{n} OPTIONS (schema_name '{schema}', table_name 'articles')"
+            for n in range(len(shards))
+        ),
+    ]
+    with coordinator.connect(database) as conn:
+        for statement in statements:
+            conn.execute(statement)

@@ -1,8 +1,9 @@
-"""Many readers on streaming replicas (docs/scale-out.md): ingest into the primary, search a replica.
+"""Beyond one server (docs/scale-out.md): readers on a streaming replica, an archive split over shards.
 
-A real primary and a hot standby made with ``pg_basebackup -R``
-(``pg_cluster``), driven by newsgrep's command line as a user types it. Slow:
-two servers start and stop (run with ``pytest --slow``).
+Real servers (``pg_cluster``): a primary and a hot standby made with
+``pg_basebackup -R``; a coordinator whose articles are ``postgres_fdw``
+partitions on two shard servers. Driven by newsgrep's command line as a user
+types it. Slow: servers start and stop (run with ``pytest --slow``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import subprocess
 import sys
 
 import pytest
-from pg_cluster import Node, binaries
+from corpusgen import write_corpus
+from pg_cluster import Node, binaries, split_over_shards
 
 pytestmark = [
     pytest.mark.slow,
@@ -78,3 +80,87 @@ def test_an_ingest_pointed_at_a_replica_fails_in_one_line_naming_the_replica(ser
     assert refused.stdout == ""
     assert len(refused.stderr.splitlines()) == 1
     assert "is a read-only replica (a hot standby): search it, but ingest into its primary" in refused.stderr
+
+
+# -- an archive split over shards ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sharded():
+    """(coordinator, [shard0, shard1]): three servers, each with an empty database ``news``."""
+    nodes = []
+    try:
+        for name in ("coordinator", "shard0", "shard1"):
+            nodes.append(Node.primary(binaries(), name))
+            nodes[-1].create_database(DATABASE)
+    except BaseException:
+        for node in nodes:
+            node.stop()
+        raise
+    yield nodes[0], nodes[1:]
+    for node in nodes:
+        node.stop()
+
+
+def ranked_ids(lines: str) -> list[tuple[str, float]]:
+    return [(hit["id"], round(hit["score"], 5)) for hit in map(json.loads, lines.splitlines())]
+
+
+def test_an_archive_split_over_shards_answers_as_one_server_and_each_shard_ranks_its_part(
+    sharded, corpus, newsgrep, tmp_path
+):
+    coordinator, shards = sharded
+    write_corpus(corpus / "more", 40)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    # As docs/scale-out.md tells a user: newsgrep makes its tables in every database, then the coordinator's
+    # articles become partitions on the shards, and everything goes through the coordinator's address.
+    for node in (coordinator, *shards):
+        made = newsgrep("--index", node.url(DATABASE), "ingest", str(empty))
+        assert made.returncode == 1, made.stderr
+    split_over_shards(coordinator, shards, DATABASE)
+    single = coordinator.create_database("single")
+    split = coordinator.url(DATABASE)
+
+    for index in (split, single):
+        ingested = newsgrep("--index", index, "ingest", str(corpus))
+        assert ingested.returncode == 0, ingested.stderr
+        assert "44 added" in ingested.stderr
+    held = [shard.sql("SELECT count(*) FROM newsgrep.articles", database=DATABASE)[0][0] for shard in shards]
+    assert sum(held) == 44 and min(held) > 0, held
+
+    for query in ("台灣", "行政院 預算", '"環狀線北段"', "颱風 OR 地震", "title:台灣", "台湾 -颱風"):
+        on_shards = newsgrep("--index", split, "search", "--json", "--limit", "20", query)
+        alone = newsgrep("--index", single, "search", "--json", "--limit", "20", query)
+        assert on_shards.returncode == alone.returncode == 0, (query, on_shards.stderr)
+        assert ranked_ids(on_shards.stdout) == ranked_ids(alone.stdout), query
+    for command in (["list", "--json"], ["show", "103_apec"], ["show", "--related", "103_apec"], ["search", "-c", "台灣"]):
+        on_shards, alone = newsgrep("--index", split, *command), newsgrep("--index", single, *command)
+        assert (on_shards.returncode, on_shards.stdout) == (alone.returncode, alone.stdout), command
+
+    from newsgrep.engines import open_index
+    from newsgrep.query import parse
+
+    with open_index(split) as on_shards, open_index(single) as alone:
+        assert [shard.name for shard in on_shards.shards.shards] == ["shard0", "shard1"]
+        assert alone.shards is None
+        assert on_shards.ranked(parse("行政院"), 5) == alone.ranked(parse("行政院"), 5)
+
+    refused = newsgrep("--index", split, "ingest", "--rebuild", str(corpus))
+    assert refused.returncode == 2
+    assert len(refused.stderr.splitlines()) == 1
+    assert "is split over shards" in refused.stderr
+    assert sum(shard.sql("SELECT count(*) FROM newsgrep.articles", database=DATABASE)[0][0] for shard in shards) == 44
+
+
+def test_a_shard_that_is_down_is_one_line_and_exit_2(sharded, newsgrep):
+    coordinator, shards = sharded
+    shards[1].run("pg_ctl", "-D", shards[1].data, "-m", "fast", "stop")
+    try:
+        failed = newsgrep("--index", coordinator.url(DATABASE), "search", "台灣")
+    finally:
+        shards[1].start()
+    assert failed.returncode == 2
+    assert failed.stdout == ""
+    assert len(failed.stderr.splitlines()) == 1, failed.stderr
+    assert "shard1" in failed.stderr

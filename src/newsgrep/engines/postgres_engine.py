@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 from newsgrep.engines.base import Engine, Inventory, Row, StoredFile, Writer
+from newsgrep.engines.postgres_shards import ShardedRanking, best, best_per_story
 from newsgrep.errors import (
     IndexBusy,
     IndexMissing,
@@ -85,17 +86,39 @@ def public_location(url: str) -> str:
     return urlunsplit(parts._replace(netloc=f"{user}@{host}"))
 
 
-def connect(url: str, *, purpose: str = "reading"):
-    """A connection to the server at ``url`` (autocommit), or IndexUnreachable saying why in one line."""
+def connect(url: str, *, purpose: str = "reading", shown: str | None = None):
+    """A connection to the server at ``url`` (autocommit), or IndexUnreachable saying why in one line.
+
+    ``url`` may also be a libpq key=value string; ``shown`` then names it in messages (never its password).
+    """
     import psycopg
 
-    shown = public_location(url)
+    shown = shown or public_location(url)
     try:
         return psycopg.connect(url, autocommit=True, application_name=f"newsgrep {purpose} pid {os.getpid()}", connect_timeout=10)
     except psycopg.ProgrammingError as e:  # libpq could not parse the address
         raise IndexUnreachable(f"bad PostgreSQL address {shown}: {_first_line(e)}") from None
     except psycopg.OperationalError as e:
         raise IndexUnreachable(_connection_problem(shown, str(e))) from None
+
+
+def run_query(conn, sql: str, params: Sequence = (), *, shown: str) -> list[tuple]:
+    """The rows of ``sql`` on ``conn``; IndexUnreachable naming ``shown`` when the server is lost."""
+    import psycopg
+
+    try:
+        return conn.execute(sql, params).fetchall()
+    except psycopg.OperationalError as e:
+        raise IndexUnreachable(f"lost the PostgreSQL server at {shown}: {_reason(e)}") from None
+
+
+def _reason(error) -> str:
+    """What went wrong, in one line: the server's own message (e.g. which shard it could not reach), and why."""
+    primary = error.diag.message_primary if getattr(error, "diag", None) else None
+    if not primary:
+        return _first_line(error)
+    detail = _first_line(Exception(error.diag.message_detail or ""))
+    return f"{primary}: {detail}" if error.diag.message_detail else primary
 
 
 def _first_line(error: Exception) -> str:
@@ -286,6 +309,7 @@ class PostgresEngine(Engine):
         self.index_segmenter = IndexSegmenter(dictionary)
         self.query_segmenter = QuerySegmenter(dictionary)
         self.published = schema == CURRENT
+        self.shards: ShardedRanking | None = None
 
     # -- opening -----------------------------------------------------------
 
@@ -297,7 +321,9 @@ class PostgresEngine(Engine):
             meta = _read_meta(conn, CURRENT)
             if meta is None:
                 raise IndexMissing(public_location(str(location)))
-            return cls(str(location), conn, CURRENT, meta, _dictionary(public_location(str(location)), meta))
+            engine = cls(str(location), conn, CURRENT, meta, _dictionary(public_location(str(location)), meta))
+            engine.shards = _sharded_ranking(conn)
+            return engine
         except BaseException:
             conn.close()
             raise
@@ -385,6 +411,12 @@ class PostgresEngine(Engine):
                     f"{public_location(str(location))} is a read-only replica (a hot standby): search it, but ingest into its primary"
                 )
             meta = _read_meta(conn, CURRENT)
+            sharded = rebuild and meta is not None and _sharded_ranking(conn) is not None
+        if sharded:
+            raise IndexUnwritable(
+                f"{public_location(str(location))} is split over shards (foreign partitions of newsgrep.articles): --rebuild "
+                "would replace that layout by one table here; rebuild each shard's part instead (docs/scale-out.md)"
+            )
         if meta is not None and not rebuild:
             _check_versions(public_location(str(location)), meta)
 
@@ -413,6 +445,8 @@ class PostgresEngine(Engine):
         self.close()
 
     def close(self) -> None:
+        if self.shards is not None:
+            self.shards.close()
         self.conn.close()
 
     # -- reading -----------------------------------------------------------
@@ -423,9 +457,7 @@ class PostgresEngine(Engine):
 
         sql = sql.replace("{s}", self.schema)
         try:
-            return self.conn.execute(sql, params).fetchall()
-        except psycopg.OperationalError as e:
-            raise IndexUnreachable(f"lost the PostgreSQL server at {self.location}: {_first_line(e)}") from None
+            return run_query(self.conn, sql, params, shown=self.location)
         except (psycopg.errors.UndefinedTable, psycopg.errors.InternalError):
             if self.conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
                 raise  # inside a writer's transaction: it is cancelled, nothing to retry
@@ -445,7 +477,10 @@ class PostgresEngine(Engine):
         return [_row(r[:-1]) for r in found if plan.passes(_decode(r[-1]))]
 
     def rank_plan(self, plan: Plan, limit: int | None) -> list[tuple[str, float]]:
-        """(id, score) best first: ts_rank with the plan's weights (title over body, words over bigrams)."""
+        """(id, score) best first: ts_rank with the plan's weights (title over body, words over bigrams).
+
+        On a coordinator each shard ranks its own part and the best ``limit`` of all are kept (``postgres_shards``).
+        """
         from newsgrep.engines.postgres_query import compile_plan, rank_weights
 
         compiled = compile_plan(plan, plan.filters)
@@ -453,12 +488,19 @@ class PostgresEngine(Engine):
             score, params = "0.0", []
         else:
             score, params = "ts_rank(%s::float4[], terms, %s::tsquery)", [rank_weights(), compiled.rank]
-        rows = self._rows(
-            f"SELECT id, {score} AS score FROM {{s}}.articles WHERE {compiled.where} ORDER BY score DESC, n"
-            + (" LIMIT %s" if limit is not None else ""),
-            [*params, *compiled.params, *([limit] if limit is not None else [])],
-        )
-        return [(i, float(score)) for i, score in rows]
+
+        def ranked_in(table: str) -> tuple[str, list]:
+            return (
+                f"SELECT id, {score} AS score, n FROM {table} WHERE {compiled.where} ORDER BY score DESC, n"
+                + (" LIMIT %s" if limit is not None else ""),
+                [*params, *compiled.params, *([limit] if limit is not None else [])],
+            )
+
+        if self.shards is not None:
+            rows = best(self.shards.ask(ranked_in), limit)
+        else:
+            rows = self._rows(*ranked_in("{s}.articles"))
+        return [(i, float(score)) for i, score, _ in rows]
 
     def story_rows(self, stories: Iterable[str]) -> list[Row]:
         wanted = sorted(set(stories))
@@ -477,13 +519,22 @@ class PostgresEngine(Engine):
         params: list = []
         for item, (_, weight) in zip(items, terms):
             params += [weight, rank_weights(), item]
-        rows = self._rows(
-            f"SELECT id, score FROM (SELECT DISTINCT ON (story) id, story, n, {score} AS score FROM {{s}}.articles "
-            "WHERE terms @@ %s::tsquery AND story <> %s AND id <> %s ORDER BY story, score DESC, n) best "
-            "ORDER BY score DESC, n LIMIT %s",
-            [*params, " | ".join(items), exclude.story, exclude.id, limit],
-        )
-        return [(i, float(s)) for i, s in rows]
+
+        def best_per_story_in(table: str) -> tuple[str, list]:
+            return (
+                (
+                    f"SELECT id, score, n, story FROM (SELECT DISTINCT ON (story) id, story, n, {score} AS score FROM {table} "
+                    "WHERE terms @@ %s::tsquery AND story <> %s AND id <> %s ORDER BY story, score DESC, n) best "
+                    "ORDER BY score DESC, n LIMIT %s"
+                ),
+                [*params, " | ".join(items), exclude.story, exclude.id, limit],
+            )
+
+        if self.shards is not None:  # a story's best on its shard, and of those the best per story
+            rows = best_per_story(self.shards.ask(best_per_story_in), limit)
+        else:
+            rows = self._rows(*best_per_story_in("{s}.articles"))
+        return [(i, float(s)) for i, s, _, _ in rows]
 
     def records(self, ids: Sequence[str]) -> list[Article]:
         if not ids:
@@ -708,6 +759,20 @@ def _article_row(article: Article, source_sig: str, placement: Placement | None,
         placement.story if placement else article.id, placement.signature if placement else "",
         article.content_hash, article.text_hash, encode_record(article),
         [_pack(k) for k in dict.fromkeys(placement.keys)] if placement else [],
+    )
+
+
+def _sharded_ranking(conn) -> ShardedRanking | None:
+    """Direct ranking on the shards when the index's articles are foreign partitions (a coordinator), else None."""
+    from newsgrep.engines.postgres_shards import shards_of
+
+    shards = shards_of(conn, CURRENT)
+    if not shards:
+        return None
+    return ShardedRanking(
+        shards,
+        connect=lambda shard: connect(shard.conninfo, shown=shard.shown),
+        query=lambda conn, sql, params, shard: run_query(conn, sql, params, shown=shard.shown),
     )
 
 
