@@ -28,7 +28,6 @@ machines would give. It asserts nothing; the exit code is 0 whatever the figures
 from __future__ import annotations
 
 import argparse
-import heapq
 import multiprocessing
 import re
 import statistics
@@ -36,7 +35,6 @@ import subprocess
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Self
 
@@ -45,7 +43,7 @@ from speed import WARM_QUERIES
 from synth_corpus import ensure_corpus
 
 sys.path.insert(0, str(ROOT / "tests"))  # the servers are test support, shared with tests/test_scale_out.py
-from pg_cluster import Node, binaries
+from pg_cluster import Node, binaries, split_over_shards
 
 DATABASE = "news"
 TOP_K = 30  # what ``search`` asks the engine for on a first page of 10 (search._ranked)
@@ -229,39 +227,25 @@ def split_archive(primary: Node, shards: list[Node], coordinator: Node) -> None:
     """The primary's index copied into a coordinator whose ``articles`` are hash-partitioned over ``shards``.
 
     The shards and the coordinator get the engine's own tables (its schema
-    code); on the coordinator ``articles`` becomes a table partitioned by
-    hash of ``id`` whose partitions are foreign tables on the shards. Rows
-    are copied through the coordinator, which routes each to its shard.
+    code), then ``split_over_shards`` runs docs/scale-out.md's statements.
+    Rows are copied through the coordinator, which routes each to its shard.
     """
     from newsgrep.engines.postgres_engine import _tables
 
-    for shard in shards:
-        shard.create_database(DATABASE)
-        shard.sql(_tables(SCHEMA), database=DATABASE)
-    coordinator.create_database(DATABASE)
-    servers = {f"shard{n}": shard for n, shard in enumerate(shards)} | {"single": primary}
-    statements = [_tables(SCHEMA), "CREATE EXTENSION postgres_fdw"]
-    for name, node in servers.items():
-        statements += [
-            (f"CREATE SERVER {name} FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '{node.root}', dbname '{DATABASE}', "
-            "async_capable 'true', fetch_size '1000')"),
-            f"CREATE USER MAPPING FOR postgres SERVER {name} OPTIONS (user 'postgres')",
-        ]
-    statements += [
-        f"ALTER TABLE {SCHEMA}.articles RENAME TO articles_layout",
-        f"CREATE TABLE {SCHEMA}.articles (LIKE {SCHEMA}.articles_layout INCLUDING DEFAULTS) PARTITION BY HASH (id)",
-        *(
-            f"CREATE FOREIGN TABLE {SCHEMA}.articles_{name} PARTITION OF {SCHEMA}.articles "
-            f"FOR VALUES WITH (MODULUS {len(shards)}, REMAINDER {n}) SERVER {name} OPTIONS (schema_name '{SCHEMA}', table_name 'articles')"
-            for n, name in enumerate(list(servers)[:-1])
-        ),
-        "CREATE SCHEMA single",
-        f"IMPORT FOREIGN SCHEMA {SCHEMA} FROM SERVER single INTO single",
-        *(f"INSERT INTO {SCHEMA}.{table} SELECT * FROM single.{table}" for table in ("meta", "articles", "sources", "story_keys")),
-        "DROP SCHEMA single CASCADE",
-    ]
+    for node in (*shards, coordinator):
+        node.create_database(DATABASE)
+        node.sql(_tables(SCHEMA), database=DATABASE)
+    split_over_shards(coordinator, shards, DATABASE, SCHEMA)
     with coordinator.connect(DATABASE) as conn:
-        for statement in statements:
+        for statement in (
+            f"CREATE SERVER single FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '{primary.root}', dbname '{DATABASE}')",
+            "CREATE USER MAPPING FOR postgres SERVER single OPTIONS (user 'postgres')",
+            "CREATE SCHEMA single",
+            f"IMPORT FOREIGN SCHEMA {SCHEMA} FROM SERVER single INTO single",
+            *(f"INSERT INTO {SCHEMA}.{table} SELECT * FROM single.{table}" for table in ("meta", "articles", "sources")),
+            "DROP SCHEMA single CASCADE",
+            "DROP SERVER single CASCADE",
+        ):
             conn.execute(statement)
     for node in (primary, *shards, coordinator):  # GIN's pending list of a bulk load is merged into the index
         node.sql("VACUUM ANALYZE", database=DATABASE)
@@ -328,28 +312,22 @@ def shard_part(args, rows: list[tuple[str, str]], primary: Node, explain_query: 
             shard_tables = [f"{SCHEMA}.articles_shard{n}" for n in range(len(shards))]
             shard_conns = [s.connect(DATABASE) for s in shards]
             single_conn, coord_conn = primary.connect(DATABASE), coordinator.connect(DATABASE)
-            pool = ThreadPoolExecutor(len(shards))
-
-            def client_merge(compiled):
-                sql, params = ranked_sql(compiled, f"{SCHEMA}.articles", TOP_K)
-                found = pool.map(lambda conn: conn.execute(sql, params).fetchall(), shard_conns)
-                return heapq.nsmallest(TOP_K, (r for part in found for r in part), key=lambda r: (-r[1], r[2]))
-
+            plans = {q: single.plan(parse(q)) for q in queries}
             methods = {
-                "one server": lambda c: single_conn.execute(*ranked_sql(c, f"{SCHEMA}.articles", TOP_K)).fetchall(),
-                "coordinator, engine's query": lambda c: coord_conn.execute(*ranked_sql(c, f"{SCHEMA}.articles", TOP_K)).fetchall(),
-                "coordinator, per-shard top-k": lambda c: coord_conn.execute(*per_shard_sql(c, shard_tables, TOP_K)).fetchall(),
-                "client merges shards' top-k": client_merge,
+                "one server": lambda q, c: single_conn.execute(*ranked_sql(c, f"{SCHEMA}.articles", TOP_K)).fetchall(),
+                "coordinator, engine's SQL via postgres_fdw": lambda q, c: coord_conn.execute(*ranked_sql(c, f"{SCHEMA}.articles", TOP_K)).fetchall(),
+                "coordinator, per-shard top-k in SQL": lambda q, c: coord_conn.execute(*per_shard_sql(c, shard_tables, TOP_K)).fetchall(),
+                "newsgrep engine: shards' top-k merged": lambda q, c: coordinated.ranked(plans[q], TOP_K),
             }
             timings = {name: [] for name in methods}
             agree = dict.fromkeys(methods, 0)
             for q in queries:
-                compiled = compile_plan(single.plan(parse(q)), single.plan(parse(q)).filters)
+                compiled = compile_plan(plans[q], plans[q].filters)
                 if compiled.rank is None:
                     continue
                 truth = None
                 for name, method in methods.items():
-                    ms, found = timed(lambda m=method, c=compiled: m(c), args.rounds)
+                    ms, found = timed(lambda m=method, q=q, c=compiled: m(q, c), args.rounds)
                     ids = [r[0] for r in found]
                     truth = ids if truth is None else truth
                     agree[name] += ids == truth
@@ -371,7 +349,6 @@ def shard_part(args, rows: list[tuple[str, str]], primary: Node, explain_query: 
                 excerpts += [plan_line(line) for line in plan if is_telling(line)]
             for conn in (*shard_conns, single_conn, coord_conn):
                 conn.close()
-            pool.shutdown()
         return excerpts
     finally:
         for node in (*shards, coordinator):
