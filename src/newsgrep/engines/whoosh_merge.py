@@ -13,6 +13,12 @@ This policy is Lucene's log merge: segments are put in size tiers (each tier
 ``MERGE_FACTOR`` segments they are merged into one of the next tier. An article
 is written again once per tier it climbs (log of the index size), and the index
 holds at most ``MERGE_FACTOR - 1`` segments per tier.
+
+The merge itself streams: each segment's postings already come sorted by
+field and term, so they are interleaved with a heap merge straight into the
+new segment's posting writer (as Whoosh's own multiprocessing writer joins its
+sub-segments), instead of Whoosh's ``add_reader``, which puts every posting in
+a sorting pool, sorts them all, and reads them back.
 """
 
 from __future__ import annotations
@@ -54,11 +60,49 @@ def tiered_merge(report: Callable[[str], None]) -> Callable:
             return segments
         documents = sum(segments[i].doc_count() for i in chosen)
         report(f"merging {len(chosen)} segments ({documents:,} articles)")
-        for i in sorted(chosen):
-            reader = SegmentReader(writer.storage, writer.schema, segments[i])
-            writer.add_reader(reader)
-            reader.close()
-        report(f"writing the merged segment ({documents:,} articles)")
+        readers = [SegmentReader(writer.storage, writer.schema, segments[i]) for i in sorted(chosen)]
+        try:
+            if writer.docnum == 0 and not writer._added:
+                stream_into(writer, readers)
+            else:  # the writer holds documents of its own: their postings are in its pool, so the pool takes all
+                for reader in readers:
+                    writer.add_reader(reader)
+            report(f"writing the merged segment ({documents:,} articles)")
+        finally:
+            for reader in readers:
+                reader.close()
         return [s for i, s in enumerate(segments) if i not in chosen]
 
     return merge
+
+
+def stream_into(writer, readers: list) -> None:
+    """Write the readers' live documents into ``writer``'s (empty) new segment, their postings heap-merged.
+
+    Documents keep their order (the first reader's, then the next one's), so
+    each source yields postings sorted by (field, term, new document number)
+    and ``heapq.merge`` keeps that order across sources without sorting.
+    """
+    import heapq
+
+    schema = writer.schema
+    sources, owners = [], []
+    for reader in readers:
+        start = writer.docnum
+        indexed = {name for name in reader.indexed_field_names() if name in schema}
+        docmap = writer.write_per_doc(set(schema.names()) | indexed, reader)
+        owners += [(reader, docnum) for docnum in reader.all_doc_ids() if not reader.is_deleted(docnum)]
+        sources.append(writer._process_posts(reader.iter_postings(), start, docmap))
+    writer.fieldwriter.add_postings(schema, MergedLengths(owners), heapq.merge(*sources))
+    writer._added = True  # the commit then finishes the segment (its own pool is empty)
+
+
+class MergedLengths:
+    """Field lengths of the merged segment's documents, read from the segments they come from."""
+
+    def __init__(self, owners: list[tuple]) -> None:
+        self.owners = owners  # (reader, its document number), by new document number
+
+    def doc_field_length_reader(self, fieldname: str) -> Callable[[int], int]:
+        lengths = [reader.doc_field_length(docnum, fieldname) for reader, docnum in self.owners]
+        return lengths.__getitem__
