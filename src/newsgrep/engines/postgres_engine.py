@@ -468,13 +468,20 @@ class PostgresEngine(Engine):
         from newsgrep.engines.postgres_query import compile_plan, filter_condition
 
         if plan is None:
-            where, params = filter_condition(filters)
-            return [_row(r) for r in self._rows(f"SELECT {ROW_COLUMNS} FROM {{s}}.articles WHERE {where} ORDER BY n", params)]
+            return [_row(r) for r in self._in_order(ROW_COLUMNS, *filter_condition(filters))]
         compiled = compile_plan(plan, filters)
         if not plan.checks:
-            return [_row(r) for r in self._rows(f"SELECT {ROW_COLUMNS} FROM {{s}}.articles WHERE {compiled.where} ORDER BY n", compiled.params)]
-        found = self._rows(f"SELECT {ROW_COLUMNS}, record FROM {{s}}.articles WHERE {compiled.where} ORDER BY n", compiled.params)
+            return [_row(r) for r in self._in_order(ROW_COLUMNS, compiled.where, compiled.params)]
+        found = self._in_order(f"{ROW_COLUMNS}, record", compiled.where, compiled.params)
         return [_row(r[:-1]) for r in found if plan.passes(_decode(r[-1]))]
+
+    def _in_order(self, columns: str, where: str, params: Sequence) -> list[tuple]:
+        """``columns`` of the articles ``where`` holds, in the order they were stored; on a coordinator each shard
+        sends its own (through ``postgres_fdw`` every row would travel twice)."""
+        if self.shards is None:
+            return self._rows(f"SELECT {columns} FROM {{s}}.articles WHERE {where} ORDER BY n", params)
+        rows = self.shards.ask(lambda table: (f"SELECT {columns}, n FROM {table} WHERE {where}", params))
+        return [r[:-1] for r in sorted(rows, key=lambda r: r[-1])]
 
     def rank_plan(self, plan: Plan, limit: int | None) -> list[tuple[str, float]]:
         """(id, score) best first: ts_rank with the plan's weights (title over body, words over bigrams).
