@@ -415,7 +415,7 @@ class PostgresEngine(Engine):
         if sharded:
             raise IndexUnwritable(
                 f"{public_location(str(location))} is split over shards (foreign partitions of newsgrep.articles): --rebuild "
-                "would replace that layout by one table here; rebuild each shard's part instead (docs/scale-out.md)"
+                "would replace that layout by one table here; set the split up again as docs/scale-out.md shows, then ingest"
             )
         if meta is not None and not rebuild:
             _check_versions(public_location(str(location)), meta)
