@@ -261,3 +261,37 @@ def test_a_writer_that_dies_leaves_the_last_commit(pg_url, corpus):
             writer.flush()  # sent to the server, not committed
             raise KeyboardInterrupt
     assert [r.id for r in PostgresEngine.open(pg_url).matching(None)] == ["102_typhoon"]
+
+
+def test_shards_are_read_from_the_coordinators_catalog_and_only_when_every_partition_is_foreign(pg_url):
+    """The catalog reading behind per-shard ranking (the servers themselves: ``tests/test_scale_out.py``)."""
+    import psycopg
+
+    from newsgrep.engines.postgres_shards import shards_of
+
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        for statement in (
+            "CREATE EXTENSION IF NOT EXISTS postgres_fdw",
+            "CREATE SERVER far FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host 'db.example', port '6543', dbname 'news', fetch_size '500')",
+            "CREATE USER MAPPING FOR current_user SERVER far OPTIONS (user 'reader', password 'sécret')",
+            "CREATE SCHEMA split",
+            "CREATE TABLE split.articles (id text, n bigint) PARTITION BY HASH (id)",
+            "CREATE FOREIGN TABLE split.articles_0 PARTITION OF split.articles FOR VALUES WITH (MODULUS 2, REMAINDER 0) "
+            "SERVER far OPTIONS (schema_name 'newsgrep', table_name 'articles')",
+            "CREATE FOREIGN TABLE split.articles_1 PARTITION OF split.articles FOR VALUES WITH (MODULUS 2, REMAINDER 1) SERVER far",
+            "CREATE SCHEMA mixed",
+            "CREATE TABLE mixed.articles (id text, n bigint) PARTITION BY HASH (id)",
+            "CREATE FOREIGN TABLE mixed.articles_0 PARTITION OF mixed.articles FOR VALUES WITH (MODULUS 2, REMAINDER 0) SERVER far",
+            "CREATE TABLE mixed.articles_1 PARTITION OF mixed.articles FOR VALUES WITH (MODULUS 2, REMAINDER 1)",
+            "CREATE SCHEMA plain",
+            "CREATE TABLE plain.articles (id text, n bigint)",
+        ):
+            conn.execute(statement)
+
+        shards = shards_of(conn, "split")
+        assert [(s.name, s.table) for s in shards] == [("far", '"newsgrep"."articles"'), ("far", '"split"."articles_1"')]
+        address = psycopg.conninfo.conninfo_to_dict(shards[0].conninfo)
+        assert address == {"host": "db.example", "port": "6543", "dbname": "news", "user": "reader", "password": "sécret"}
+        assert shards[0].shown == "shard far (db.example:6543/news)"  # no password in messages
+        assert shards_of(conn, "mixed") == []  # a local partition: read through the coordinator as a whole
+        assert shards_of(conn, "plain") == []

@@ -34,8 +34,8 @@ _PARTITIONS = """
              ORDER BY um.usename = 'public' LIMIT 1)
       FROM pg_inherits i
       JOIN pg_class c ON c.oid = i.inhrelid
-      JOIN pg_foreign_table ft ON ft.ftrelid = c.oid
-      JOIN pg_foreign_server s ON s.oid = ft.ftserver
+      LEFT JOIN pg_foreign_table ft ON ft.ftrelid = c.oid
+      LEFT JOIN pg_foreign_server s ON s.oid = ft.ftserver
      WHERE i.inhparent = to_regclass(%s)
      ORDER BY c.relname
 """
@@ -56,23 +56,33 @@ def _options(pairs: Sequence[str] | None) -> dict[str, str]:
 
 
 def shards_of(conn, schema: str) -> list[Shard]:
-    """The foreign partitions of ``schema.articles`` on the coordinator ``conn`` ([] for a plain table)."""
+    """The foreign partitions of ``schema.articles`` on the coordinator ``conn``.
+
+    [] for a plain table, and also when some partition is not a foreign table
+    (its rows live on the coordinator): such a layout is read through the
+    coordinator as a whole.
+    """
     from psycopg.conninfo import make_conninfo
 
+    partitions = conn.execute(_PARTITIONS, (f"{schema}.articles",)).fetchall()
+    if any(server is None for _, server, *_ in partitions):
+        return []
     found = []
-    for partition, server, server_options, table_options, mapping_options in conn.execute(
-        _PARTITIONS, (f"{schema}.articles",)
-    ).fetchall():
+    for partition, server, server_options, table_options, mapping_options in partitions:
         address = {k: v for k, v in _options(server_options).items() if k not in FDW_OPTIONS}
         mapping = _options(mapping_options)
         address["user"] = mapping.get("user") or conn.info.user
         if mapping.get("password"):
             address["password"] = mapping["password"]
         remote = _options(table_options)
-        table = f'"{remote.get("schema_name", schema)}"."{remote.get("table_name", partition)}"'
+        table = f"{_quoted(remote.get('schema_name', schema))}.{_quoted(remote.get('table_name', partition))}"
         where = f"{address.get('host', 'localhost')}{':' + address['port'] if 'port' in address else ''}/{address.get('dbname', '')}"
         found.append(Shard(server, table, make_conninfo(**address), f"shard {server} ({where})"))
     return found
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 class ShardedRanking:
