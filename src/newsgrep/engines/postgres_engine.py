@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 from newsgrep.engines.base import Engine, Inventory, Row, StoredFile, Writer
-from newsgrep.engines.postgres_shards import ShardedRanking, best, best_per_story
+from newsgrep.engines.postgres_shards import ShardSet, best, best_per_story
 from newsgrep.errors import (
     IndexBusy,
     IndexMissing,
@@ -309,7 +309,7 @@ class PostgresEngine(Engine):
         self.index_segmenter = IndexSegmenter(dictionary)
         self.query_segmenter = QuerySegmenter(dictionary)
         self.published = schema == CURRENT
-        self.shards: ShardedRanking | None = None
+        self.shards: ShardSet | None = None
 
     # -- opening -----------------------------------------------------------
 
@@ -322,7 +322,7 @@ class PostgresEngine(Engine):
             if meta is None:
                 raise IndexMissing(public_location(str(location)))
             engine = cls(str(location), conn, CURRENT, meta, _dictionary(public_location(str(location)), meta))
-            engine.shards = _sharded_ranking(conn)
+            engine.shards = _shard_set(conn)
             return engine
         except BaseException:
             conn.close()
@@ -411,7 +411,7 @@ class PostgresEngine(Engine):
                     f"{public_location(str(location))} is a read-only replica (a hot standby): search it, but ingest into its primary"
                 )
             meta = _read_meta(conn, CURRENT)
-            sharded = rebuild and meta is not None and _sharded_ranking(conn) is not None
+            sharded = rebuild and meta is not None and _shard_set(conn) is not None
         if sharded:
             raise IndexUnwritable(
                 f"{public_location(str(location))} is split over shards (foreign partitions of newsgrep.articles): --rebuild "
@@ -769,14 +769,14 @@ def _article_row(article: Article, source_sig: str, placement: Placement | None,
     )
 
 
-def _sharded_ranking(conn) -> ShardedRanking | None:
-    """Direct ranking on the shards when the index's articles are foreign partitions (a coordinator), else None."""
+def _shard_set(conn) -> ShardSet | None:
+    """The shards to match and rank on directly when the index's articles are foreign partitions (a coordinator), else None."""
     from newsgrep.engines.postgres_shards import shards_of
 
     shards = shards_of(conn, CURRENT)
     if not shards:
         return None
-    return ShardedRanking(
+    return ShardSet(
         shards,
         connect=lambda shard: connect(shard.conninfo, shown=shard.shown),
         query=lambda conn, sql, params, shard: run_query(conn, sql, params, shown=shard.shown),

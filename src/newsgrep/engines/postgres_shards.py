@@ -1,4 +1,4 @@
-"""An archive split over shards: each shard ranks its own part, newsgrep merges their top-k.
+"""An archive split over shards: each shard matches and ranks its own part, newsgrep merges their answers.
 
 The split itself is PostgreSQL's (docs/scale-out.md): on a coordinator,
 ``newsgrep.articles`` is a table partitioned by hash of ``id`` whose
@@ -11,6 +11,9 @@ each shard directly, with the address and user mapping the coordinator's
 foreign server holds, runs the same ranked query there with ``LIMIT k``, and
 keeps the best k of all. ``ts_rank`` uses no collection statistics, so a
 shard's score is the score the whole archive would give, and the merge is exact.
+Matching rows are asked of the shards the same way and put back in storage
+order. Everything else (writes, records by id, counts) goes through the
+coordinator unchanged.
 """
 
 from __future__ import annotations
@@ -85,7 +88,7 @@ def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-class ShardedRanking:
+class ShardSet:
     """Direct connections to every shard, opened on first use, asked in parallel."""
 
     def __init__(self, shards: list[Shard], *, connect: Callable[[Shard], object], query: Callable[..., list[tuple]]) -> None:
