@@ -122,6 +122,21 @@ def test_a_search_ten_seconds_into_a_fresh_ingest_answers_with_what_is_committed
     assert committed and set(committed) <= ids <= set(after)
 
 
+def test_the_first_seconds_of_a_fresh_ingest_find_nothing_and_say_so(index_path):
+    """Between the new index's creation and its first commit it holds no segment at all: every reading
+    command answers from that empty index (nothing found, exit 1), not "damaged"."""
+    from newsgrep.engines.whoosh_engine import WhooshEngine
+
+    WhooshEngine.open_for_writing(index_path).close()  # what an ingest has done before its first commit
+
+    for args, empty in ((["search", "台灣"], ""), (["search", "-c", "台灣"], "0\n"), (["list"], ""), (["timeline", "台灣"], None)):
+        result = invoke(index_path, *args)
+        assert result.exit_code == 1, (args, result.output)
+        assert "damaged" not in result.output
+        if empty is not None:
+            assert result.stdout == empty, args
+
+
 @pytest.mark.slow
 def test_kill_9_thirty_seconds_in_loses_at_most_the_last_thirty_seconds(index_path, tmp_path, dictionary_folder):
     articles = 5000

@@ -369,6 +369,9 @@ class WhooshEngine(Engine):
     @staticmethod
     def _rows(s, docnums: Iterable[int]) -> list[Row]:
         """Rows of these documents, read from columns (no record decoded)."""
+        docnums = list(docnums)
+        if not docnums:  # also an index with no segment yet, whose reader has no columns
+            return []
         reader = s.reader()
         names = ("id", "day", "when", "story", "outlet_name", "author_name", "category", "tags")
         columns = {name: reader.column_reader(name) for name in names}
@@ -397,8 +400,7 @@ class WhooshEngine(Engine):
         def run(s) -> list[tuple[str, float]]:
             compiler = WhooshCompiler(s)
             results = s.search(compiler.compile(plan.root), filter=compiler.filter(plan.filters), limit=limit)
-            ids = s.reader().column_reader("id")
-            return [(ids[r.docnum], r.score) for r in results]
+            return _ids_and_scores(s, results)
 
         return self.read(run)
 
@@ -413,8 +415,7 @@ class WhooshEngine(Engine):
             q = wq.Or([wq.Term(field, term, boost=weight) for term, weight in terms for field in ("title", "body")])
             mask = wq.Or([wq.Term("id", exclude.id), wq.Term("story", exclude.story)])
             results = s.search(q, limit=limit, mask=mask, collapse="story")
-            ids = s.reader().column_reader("id")
-            return [(ids[r.docnum], r.score) for r in results]
+            return _ids_and_scores(s, results)
 
         return self.read(run)
 
@@ -599,6 +600,14 @@ class WhooshEngine(Engine):
 
         if to_merge([s.doc_count_all() for s in self.whoosh._segments()]):
             self.whoosh.writer(compound=False, codec=NewsCodec()).commit(mergetype=tiered_merge(on_phase))
+
+
+def _ids_and_scores(s, results) -> list[tuple[str, float]]:
+    """(id, score) of Whoosh's results (none without reading a column: an index with no segment has none)."""
+    if not results:
+        return []
+    ids = s.reader().column_reader("id")
+    return [(ids[r.docnum], r.score) for r in results]
 
 
 def _story_docnums(s, stories) -> list[int]:
