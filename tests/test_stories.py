@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import json
 import os
 import random
 import subprocess
@@ -321,3 +322,40 @@ def test_story_keys_table_finds_the_articles_sharing_most_keys_and_forgets_remov
     assert table.sharing(["0a1b2c3d4e5f60", "1111111111aaaa"], None) == ["聯合報-2"]
     table.close()
     assert StoryKeys(tmp_path).sharing(["22222222222222"], 1) == ["聯合報-2"]
+
+
+@pytest.mark.parametrize("batch", ["1", "3", "5000"])
+def test_an_ingest_groups_stories_the_same_whatever_its_commits(tmp_path, index_path, monkeypatch, batch):
+    """Each commit hands its articles over to the index (the run forgets them): copies that arrive in later
+    batches find their story there, and a bridge relabels stored articles, as in one big batch."""
+    from newsgrep.engines import open_index
+    from newsgrep.ingest import ingest_paths
+
+    texts = {
+        "01": (TITLE, TEXT), "02": (TITLE_SIMPLIFIED, TEXT_SIMPLIFIED), "03": (TITLE, TEXT_RECRAWL),
+        "04": (WIRE_B_TITLE, WIRE_B), "05": (TITLE, WIRE_A), "06": (OTHER_TITLE, OTHER_TEXT),
+        "07": (OTHER_TITLE, OTHER_TEXT.replace("規模6.2", "規模6.3")),
+    }  # fmt: skip
+    expected = group({i: sig(*t) for i, t in texts.items()}.items())
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    order = list(texts)
+    random.Random(int(batch)).shuffle(order)
+    for n, i in enumerate(order):  # files are read in name order: n puts them in the shuffled order
+        title, text = texts[i]
+        (corpus / f"{n:02d}_{i}.json").write_text(
+            f'{{"id": "{i}", "title": "{title}", "content": {json.dumps(text, ensure_ascii=False)}, "date": "2025-05-0{1 + n % 9}"}}',
+            encoding="utf-8",
+        )
+    monkeypatch.setenv("NEWSGREP_BATCH", batch)
+
+    ingest_paths([corpus], index_path, procs=1)
+
+    rows = open_index(index_path).matching(None)
+    text_of = {row.id: row.id.split("_", 1)[1].rsplit("-", 1)[0] for row in rows}  # "03_05-1" is text 05
+    found = {text_of[row.id]: text_of[row.story] for row in rows}
+    assert set(found) == set(texts)
+    # The same partition into stories (a story's name is one of its members' ids, whichever came first).
+    assert sorted(sorted(i for i in found if found[i] == s) for s in set(found.values())) == sorted(
+        sorted(i for i in expected if expected[i] == s) for s in set(expected.values())
+    )

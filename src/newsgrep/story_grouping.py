@@ -1,8 +1,9 @@
 """Which story each ingested article joins: candidates from the index and from this run, the decision from ``stories``.
 
 An article's copies are found by its LSH band keys (``stories.band_keys``):
-stored articles through the index's ``story_keys`` field, articles of this run
-(not yet committed, so not yet searchable) through an in-memory map. An article
+stored articles through the index's story keys, articles of this run's
+current batch (not yet committed, so not yet searchable) through an
+in-memory map, emptied at each commit (``forget_run``). An article
 that is a copy of one story joins it under that story's id, so stored
 articles keep their labels; an article that bridges two stories joins them
 under the smaller id, and the other story's stored articles are relabelled
@@ -65,6 +66,13 @@ class StoryGrouping:
             if len(bucket) > 2 * RUN_CANDIDATES_PER_KEY:
                 del bucket[:-RUN_CANDIDATES_PER_KEY]
         return Placement(story, sig, keys)
+
+    def forget_run(self) -> None:
+        """Drop this run's articles once they are committed (and their stories relabelled): from then on the
+        index finds them (``stored_candidates``), and a run of 100,000 articles would otherwise hold ~40 band
+        keys for each of them in memory to the end."""
+        self._by_key.clear()
+        self._run.clear()
 
     def _current(self, story: str) -> str:
         while story in self.relabels:
