@@ -116,9 +116,9 @@ def split_over_shards(coordinator: Node, shards: list[Node], database: str, sche
     """Turn ``coordinator``'s ``articles`` into hash partitions that are foreign tables on ``shards``.
 
     The statements of docs/scale-out.md, as a user runs them once newsgrep
-    has made its tables in every database (an ingest of an empty folder). The
-    shards may be databases of the coordinator's own server. Superusers, so
-    the user mappings need no password.
+    has made its tables in every database (an ingest of an empty folder):
+    database ``database`` on each shard server holds that shard's part. The
+    servers' superuser is mapped to itself, so no password is needed.
     """
     statements = ["CREATE EXTENSION IF NOT EXISTS postgres_fdw"]
     for n, shard in enumerate(shards):

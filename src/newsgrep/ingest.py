@@ -452,7 +452,7 @@ def _ingest(
         run.regroup.clear()
         if not written:
             break
-        run.stories.forget_run()  # committed and relabelled: the index now answers for these articles
+        run.stories.forget_committed()  # committed and relabelled: the index now answers for these articles
     return report
 
 

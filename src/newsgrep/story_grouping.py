@@ -3,7 +3,7 @@
 An article's copies are found by its LSH band keys (``stories.band_keys``):
 stored articles through the index's story keys, articles of this run's
 current batch (not yet committed, so not yet searchable) through an
-in-memory map, emptied at each commit (``forget_run``). An article
+in-memory map, emptied at each commit (``forget_committed``). An article
 that is a copy of one story joins it under that story's id, so stored
 articles keep their labels; an article that bridges two stories joins them
 under the smaller id, and the other story's stored articles are relabelled
@@ -67,9 +67,9 @@ class StoryGrouping:
                 del bucket[:-RUN_CANDIDATES_PER_KEY]
         return Placement(story, sig, keys)
 
-    def forget_run(self) -> None:
-        """Drop this run's articles once they are committed (and their stories relabelled): from then on the
-        index finds them (``stored_candidates``), and a run of 100,000 articles would otherwise hold ~40 band
+    def forget_committed(self) -> None:
+        """Drop the articles placed so far, once they are committed (and their stories relabelled): from then on
+        the index finds them (``stored_candidates``), and a run of 100,000 articles would otherwise hold ~40 band
         keys for each of them in memory to the end."""
         self._by_key.clear()
         self._run.clear()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from newsgrep.engines.base import Row
 from newsgrep.record import UNDATED
 
