@@ -356,12 +356,12 @@ class WhooshEngine(Engine):
         """Document numbers of every match, in index order, exact phrase checks applied."""
         from whoosh import query as wq
 
+        from newsgrep.engines.whoosh_match import matching_docnums
         from newsgrep.engines.whoosh_query import WhooshCompiler
 
         compiler = WhooshCompiler(s)
         wanted = wq.Term("kind", "article") if plan is None else compiler.compile(plan.root)
-        hits = s.search(wanted, filter=compiler.filter(filters), limit=None, scored=False, sortedby=None)
-        docnums = sorted(hits.docs())
+        docnums = matching_docnums(s, wanted, compiler.filter(filters))
         if plan is not None and plan.checks:
             docnums = [n for n in docnums if plan.passes(decode_record(s.stored_fields(n)["record"]))]
         return docnums
