@@ -368,29 +368,32 @@ class WhooshEngine(Engine):
 
     @staticmethod
     def _rows(s, docnums: Iterable[int]) -> list[Row]:
-        """Rows of these documents, read from columns (no record decoded)."""
+        """Rows of these documents, read from columns (no record decoded), each from its own segment's columns
+        (Whoosh's index-wide column reader looks the segment up again for every value)."""
+        from bisect import bisect_right
+
         docnums = list(docnums)
         if not docnums:  # also an index with no segment yet, whose reader has no columns
             return []
-        reader = s.reader()
+        segments = s.reader().leaf_readers()
+        starts = [offset for _, offset in segments]
         names = ("id", "day", "when", "story", "outlet_name", "author_name", "category", "tags")
-        columns = {name: reader.column_reader(name) for name in names}
-
-        def text(name: str, n: int) -> str | None:
-            return columns[name][n].decode("utf-8") or None
-
+        columns = [[reader.column_reader(name) for name in names] for reader, _ in segments]
+        fromisoformat = dt.date.fromisoformat
         rows = []
         for n in docnums:
-            day = columns["day"][n]
+            i = bisect_right(starts, n) - 1
+            local = n - starts[i]
+            article_id, day, when, story, outlet, author, category, tags = (column[local] for column in columns[i])
             rows.append(Row(
-                id=columns["id"][n],
-                day=dt.date.fromisoformat(day) if day else None,
-                when=columns["when"][n],
-                story=columns["story"][n] or columns["id"][n],
-                outlet=text("outlet_name", n),
-                author=text("author_name", n),
-                category=text("category", n),
-                tags=tuple(t for t in columns["tags"][n].decode("utf-8").split("\t") if t),
+                id=article_id,
+                day=fromisoformat(day) if day else None,
+                when=when,
+                story=story or article_id,
+                outlet=outlet.decode("utf-8") or None,
+                author=author.decode("utf-8") or None,
+                category=category.decode("utf-8") or None,
+                tags=tuple(t for t in tags.decode("utf-8").split("\t") if t),
             ))
         return rows
 
