@@ -7,7 +7,7 @@ import pytest
 from whoosh.index import open_dir
 
 from newsgrep.engines import open_index, whoosh_merge
-from newsgrep.engines.whoosh_match import matching_docnums
+from newsgrep.engines.whoosh_match import live_docnums, matching_docnums
 from newsgrep.engines.whoosh_query import WhooshCompiler
 from newsgrep.ingest import ingest_paths
 from newsgrep.search import parse, plan, search
@@ -71,3 +71,15 @@ def test_counts_and_date_filters_are_grep_exact(index, needle):
     march_third = dt.date(2025, 3, 3)
     assert search(index, needle).total == grep(corpus, needle)
     assert search(index, needle, since=march_third, until=march_third).total == grep(corpus, needle, "2025-03-03")
+
+
+def test_live_docnums_finds_each_articles_live_document_as_whoosh_does(index):
+    ids = [f"a{n:04d}" for n in range(20)] + ["a9999"]
+
+    def both(s):
+        return {i: s.document_number(id=i) for i in ids if s.document_number(id=i) is not None}, live_docnums(s, "id", ids)
+
+    whoosh, ours = index.read(both)
+    assert ours == whoosh and len(ours) == 20
+    replaced = index.read(lambda s: s.stored_fields(ours["a0002"]))
+    assert "颱風過後" in index.records(["a0002"])[0].text and replaced["id"] == "a0002"

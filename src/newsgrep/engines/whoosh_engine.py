@@ -480,9 +480,12 @@ class WhooshEngine(Engine):
             return []
 
         def find(s) -> list[Candidate]:
+            from newsgrep.engines.whoosh_match import live_docnums
+
+            docnums = live_docnums(s, "id", ids)
             found = []
             for article_id in ids:
-                fields = s.document(id=article_id)
+                fields = s.stored_fields(docnums[article_id]) if article_id in docnums else None
                 if fields and fields.get("signature"):
                     found.append(Candidate(article_id, fields["signature"], fields["story"]))
             return found

@@ -34,6 +34,24 @@ def matching_docnums(searcher, wanted, narrowing=None) -> list[int]:
     return found
 
 
+def live_docnums(searcher, fieldname: str, texts) -> dict[str, int]:
+    """The live document (index-wide number) holding each of ``texts`` in a unique field such as ``id``;
+    texts no live document holds are left out. Term lookups straight in each segment, without the
+    query, scorer and matcher Whoosh's ``document(id=…)`` builds for every segment."""
+    found: dict[str, int] = {}
+    for reader, offset in searcher.reader().leaf_readers():
+        if reader.doc_count_all() == 0:
+            continue
+        segment = _Segment(reader)
+        deleted = reader.deleted_docs_set
+        for text in texts:
+            if text not in found:
+                live = segment.term(fieldname, text) - deleted
+                if live:
+                    found[text] = offset + min(live)
+    return found
+
+
 class _Segment:
     """One segment's reader, answering "which documents" for the query types ``WhooshCompiler`` makes."""
 
