@@ -8,6 +8,10 @@ each term's posting list is read a block at a time into a set of document
 numbers; And, Or and Not are set operations, and a phrase decodes positions
 only for the documents that hold all of its terms. Ranking (scores, top-k) still
 goes through Whoosh's searcher, on the same compiled query.
+
+``live_docnums`` is the same direct reading for the other frequent question,
+which live document holds an id: ingest asks it for up to 50 story candidates
+of every article it reads.
 """
 
 from __future__ import annotations
