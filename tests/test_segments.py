@@ -89,3 +89,12 @@ def test_the_streamed_merge_writes_what_whooshs_own_merge_writes(tmp_path, index
     assert len(streamed["stored"]) == 14
     assert any(name == "body" and len(postings) > 1 for (name, _), (_, postings) in streamed["terms"].items())
     assert streamed == pooled
+
+
+def test_every_byte_column_keeps_its_offsets_so_opening_it_adds_nothing_up(tmp_path, index_path):
+    corpus = write_corpus(tmp_path / "corpus", 3)
+    ingest_paths([corpus], index_path, procs=1)
+    with open_dir(str(open_index(index_path).folder)).reader() as r:
+        names = [name for name in r.schema.names() if r.has_column(name) and name != "when"]
+        assert {"id", "story", "outlet_name", "tags"} <= set(names)
+        assert all(r.column_reader(name, translate=False).had_stored_offsets for name in names)
