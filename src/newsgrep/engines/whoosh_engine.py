@@ -15,6 +15,7 @@ holding the lock.
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -375,16 +376,15 @@ class WhooshEngine(Engine):
         docnums = list(docnums)
         if not docnums:  # also an index with no segment yet, whose reader has no columns
             return []
-        segments = s.reader().leaf_readers()
-        starts = [offset for _, offset in segments]
-        names = ("id", "day", "when", "story", "outlet_name", "author_name", "category", "tags")
-        columns = [[reader.column_reader(name) for name in names] for reader, _ in segments]
+        columns = segment_columns(s, ("id", "day", "when", "story", "outlet_name", "author_name", "category", "tags"))
+        starts = [offset for offset, _ in columns]
         fromisoformat = dt.date.fromisoformat
         rows = []
         for n in docnums:
             i = bisect_right(starts, n) - 1
-            local = n - starts[i]
-            article_id, day, when, story, outlet, author, category, tags = (column[local] for column in columns[i])
+            offset, readers = columns[i]
+            local = n - offset
+            article_id, day, when, story, outlet, author, category, tags = (column[local] for column in readers)
             rows.append(Row(
                 id=article_id,
                 day=fromisoformat(day) if day else None,
@@ -612,8 +612,28 @@ def _ids_and_scores(s, results) -> list[tuple[str, float]]:
     """(id, score) of Whoosh's results (none without reading a column: an index with no segment has none)."""
     if not results:
         return []
-    ids = s.reader().column_reader("id")
-    return [(ids[r.docnum], r.score) for r in results]
+    from bisect import bisect_right
+
+    columns = segment_columns(s, ("id",))
+    starts = [offset for offset, _ in columns]
+
+    def article_id(n: int) -> str:
+        offset, (ids,) = columns[bisect_right(starts, n) - 1]
+        return ids[n - offset]
+
+    return [(article_id(r.docnum), r.score) for r in results]
+
+
+# Column readers of each searcher, per segment, opened once: a reader opening a column reads its offsets.
+_opened_columns: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def segment_columns(s, names: tuple[str, ...]) -> list[tuple[int, list]]:
+    """(first document number, [column reader of each of ``names``]) for each segment of searcher ``s``."""
+    opened = _opened_columns.setdefault(s, {})
+    if names not in opened:
+        opened[names] = [(offset, [reader.column_reader(name) for name in names]) for reader, offset in s.reader().leaf_readers()]
+    return opened[names]
 
 
 def _story_docnums(s, stories) -> list[int]:
