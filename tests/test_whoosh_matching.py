@@ -7,7 +7,7 @@ import pytest
 from whoosh.index import open_dir
 
 from newsgrep.engines import open_index, whoosh_merge
-from newsgrep.engines.whoosh_match import live_docnums, matching_docnums
+from newsgrep.engines.whoosh_match import IdDirectory, matching_docnums
 from newsgrep.engines.whoosh_query import WhooshCompiler
 from newsgrep.ingest import ingest_paths
 from newsgrep.search import parse, plan, search
@@ -73,13 +73,38 @@ def test_counts_and_date_filters_are_grep_exact(index, needle):
     assert search(index, needle, since=march_third, until=march_third).total == grep(corpus, needle, "2025-03-03")
 
 
-def test_live_docnums_finds_each_articles_live_document_as_whoosh_does(index):
+def test_the_id_directory_finds_each_articles_live_document_as_whoosh_does(index):
     ids = [f"a{n:04d}" for n in range(20)] + ["a9999"]
+    directory = IdDirectory()
 
     def both(s):
-        return {i: s.document_number(id=i) for i in ids if s.document_number(id=i) is not None}, live_docnums(s, "id", ids)
+        return {i: s.document_number(id=i) for i in ids if s.document_number(id=i) is not None}, directory.live_docnums(s, ids)
 
     whoosh, ours = index.read(both)
     assert ours == whoosh and len(ours) == 20
+    assert index.read(both)[1] == ours  # again, from the segments' tables
     replaced = index.read(lambda s: s.stored_fields(ours["a0002"]))
     assert "颱風過後" in index.records(["a0002"])[0].text and replaced["id"] == "a0002"
+
+
+def test_the_id_directory_finds_the_live_one_of_two_documents_with_one_id_in_a_segment(index_path):
+    """Written twice before one commit, the segment holds both; with the first deleted, the second is found."""
+    from newsgrep.engines.whoosh_engine import WhooshEngine
+    from newsgrep.record import Article
+
+    engine = WhooshEngine.create(index_path, publish=True)
+    with engine.writer() as w:
+        for lede in ("第一版：颱風來了。", "第二版：颱風走了。"):
+            w.add(Article(id="twice", source_path="twice.txt", title="颱風", lede=lede), "sig")
+
+    def found(s):
+        return IdDirectory().live_docnums(s, ["twice"]), {"twice": s.document_number(id="twice")}
+
+    ours, whoosh = engine.read(found)
+    assert ours == whoosh == {"twice": 0}
+    whoosh_index = open_dir(str(engine.folder))
+    with whoosh_index.writer() as w:
+        w.delete_document(0)
+    engine.close()
+    ours, whoosh = engine.read(found)
+    assert ours == whoosh == {"twice": 1}

@@ -89,9 +89,12 @@ class WhooshEngine(Engine):
         self.query_segmenter = QuerySegmenter(dictionary)
         use_segmenters(self.index_segmenter, self.query_segmenter)
         self.schema = build_schema(self.index_segmenter, self.query_segmenter)
+        from newsgrep.engines.whoosh_match import IdDirectory
+
         self._ix = None
         self._searcher = None
         self._story_keys = None
+        self._ids = IdDirectory()  # story candidates' documents, by id
         # An index being rebuilt is not yet the one newsgrep.json names: it must not follow the file there.
         self.published = True
 
@@ -480,9 +483,7 @@ class WhooshEngine(Engine):
             return []
 
         def find(s) -> list[Candidate]:
-            from newsgrep.engines.whoosh_match import live_docnums
-
-            docnums = live_docnums(s, "id", ids)
+            docnums = self._ids.live_docnums(s, ids)
             found = []
             for article_id in ids:
                 fields = s.stored_fields(docnums[article_id]) if article_id in docnums else None

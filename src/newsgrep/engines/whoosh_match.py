@@ -9,9 +9,9 @@ numbers; And, Or and Not are set operations, and a phrase decodes positions
 only for the documents that hold all of its terms. Ranking (scores, top-k) still
 goes through Whoosh's searcher, on the same compiled query.
 
-``live_docnums`` is the same direct reading for the other frequent question,
-which live document holds an id: ingest asks it for up to 50 story candidates
-of every article it reads.
+``IdDirectory`` answers the other frequent question, which live document
+holds an id, from each segment's id column: ingest asks it for up to 50 story
+candidates of every article it reads.
 """
 
 from __future__ import annotations
@@ -38,22 +38,50 @@ def matching_docnums(searcher, wanted, narrowing=None) -> list[int]:
     return found
 
 
-def live_docnums(searcher, fieldname: str, texts) -> dict[str, int]:
-    """The live document (index-wide number) holding each of ``texts`` in a unique field such as ``id``;
-    texts no live document holds are left out. Term lookups straight in each segment, without the
-    query, scorer and matcher Whoosh's ``document(id=…)`` builds for every segment."""
-    found: dict[str, int] = {}
-    for reader, offset in searcher.reader().leaf_readers():
-        if reader.doc_count_all() == 0:
-            continue
-        segment = _Segment(reader)
-        deleted = reader.deleted_docs_set
-        for text in texts:
-            if text not in found:
-                live = segment.term(fieldname, text) - deleted
-                if live:
-                    found[text] = offset + min(live)
-    return found
+class IdDirectory:
+    """Which live document holds each id: every segment's ids read once from its ``id`` column into a dict.
+
+    A segment never changes once written (only its deletions do, looked up at
+    each call), so its dict stays valid for as long as the segment exists.
+    Ingest asks for up to 50 story candidates of every article it reads; a
+    term-index probe per candidate and segment was a fifth of its parent's time
+    at 100,000 articles.
+    """
+
+    def __init__(self) -> None:
+        self._segments: dict[str, dict[str, int]] = {}
+
+    def live_docnums(self, searcher, ids) -> dict[str, int]:
+        """The live document (index-wide number) of each of ``ids``; ids no live document holds are left out."""
+        found: dict[str, int] = {}
+        present: dict[str, dict[str, int]] = {}
+        for reader, offset in searcher.reader().leaf_readers():
+            if reader.doc_count_all() == 0:
+                continue
+            key = reader.segment().segment_id()
+            table = present[key] = self._segments.get(key) or _ids_in(reader)
+            deleted = reader.deleted_docs_set
+            for article_id in ids:
+                n = table.get(article_id)
+                if n is None or article_id in found:
+                    continue
+                if n in deleted:  # a later document of this segment may hold the id too; rare
+                    live = _Segment(reader).term("id", article_id) - deleted
+                    if not live:
+                        continue
+                    n = min(live)
+                found[article_id] = offset + n
+        self._segments = present  # segments merged away are forgotten
+        return found
+
+
+def _ids_in(reader) -> dict[str, int]:
+    """id -> the first document of the segment holding it (the one Whoosh's ``document_number`` finds)."""
+    table: dict[str, int] = {}
+    for n, article_id in enumerate(reader.column_reader("id")):
+        if article_id:
+            table.setdefault(article_id, n)
+    return table
 
 
 class _Segment:
