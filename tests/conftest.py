@@ -50,13 +50,16 @@ def dictionary_folder(tmp_path_factory) -> Path:
     return folder
 
 
-@pytest.fixture
-def index_path(tmp_path, dictionary_folder) -> Path:
-    """An index folder that does not exist yet as an index, with the session's dictionary linked in."""
-    path = tmp_path / "index"
+def new_index_folder(path: Path, dictionary_folder: Path) -> Path:
+    """``path`` made an index folder that does not exist yet as an index, with the session's dictionary linked in."""
     path.mkdir()
     (path / "dictionary").symlink_to(dictionary_folder, target_is_directory=True)
     return path
+
+
+@pytest.fixture
+def index_path(tmp_path, dictionary_folder) -> Path:
+    return new_index_folder(tmp_path / "index", dictionary_folder)
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, quote, quote_plus, urlsplit
 from urllib.request import urlopen
 
 import pytest
+from conftest import new_index_folder
 from served import CNA, GENERATED, HOSTILE, LTN, UDN, XINHUA, build_web_index, serving
 from typer.testing import CliRunner
 
@@ -25,10 +26,7 @@ from newsgrep.cli import app as cli_app
 @pytest.fixture(scope="module")
 def web_index(tmp_path_factory, dictionary_folder):
     folder = tmp_path_factory.mktemp("web")
-    index_path = folder / "index"
-    index_path.mkdir()
-    (index_path / "dictionary").symlink_to(dictionary_folder, target_is_directory=True)
-    return build_web_index(index_path, folder / "corpus")
+    return build_web_index(new_index_folder(folder / "index", dictionary_folder), folder / "corpus")
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ from newsgrep.engines.whoosh_query import WhooshCompiler
 from newsgrep.ingest import ingest_paths
 from newsgrep.search import parse, plan, search
 
+from conftest import new_index_folder
 from corpusgen import write_corpus
 
 QUERIES = [
@@ -26,9 +27,7 @@ QUERIES = [
 def index(tmp_path_factory, dictionary_folder):
     """An index of several segments with deleted documents: 20 articles committed one by one, two replaced."""
     tmp = tmp_path_factory.mktemp("matching")
-    path = tmp / "index"
-    path.mkdir()
-    (path / "dictionary").symlink_to(dictionary_folder, target_is_directory=True)
+    path = new_index_folder(tmp / "index", dictionary_folder)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("NEWSGREP_BATCH", "1")
         mp.setattr(whoosh_merge, "MERGE_FACTOR", 100)  # keep every segment
