@@ -79,6 +79,7 @@ class WhooshEngine(Engine):
 
     def __init__(self, path: Path, dictionary: MergedDictionary, meta: dict) -> None:
         from newsgrep.engines.whoosh_analysis import use_segmenters
+        from newsgrep.engines.whoosh_match import IdDirectory
         from newsgrep.segmentation import IndexSegmenter, QuerySegmenter
 
         self.path = Path(path)
@@ -89,8 +90,6 @@ class WhooshEngine(Engine):
         self.query_segmenter = QuerySegmenter(dictionary)
         use_segmenters(self.index_segmenter, self.query_segmenter)
         self.schema = build_schema(self.index_segmenter, self.query_segmenter)
-        from newsgrep.engines.whoosh_match import IdDirectory
-
         self._ix = None
         self._searcher = None
         self._story_keys = None

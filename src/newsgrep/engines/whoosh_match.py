@@ -59,7 +59,7 @@ class IdDirectory:
             if reader.doc_count_all() == 0:
                 continue
             key = reader.segment().segment_id()
-            table = present[key] = self._segments.get(key) or _ids_in(reader)
+            table = present[key] = self._segments[key] if key in self._segments else _ids_in(reader)
             deleted = reader.deleted_docs_set
             for article_id in ids:
                 n = table.get(article_id)
@@ -93,9 +93,7 @@ class _Segment:
 
     def docs(self, q) -> set[int]:
         if isinstance(q, wq.Phrase):
-            if q.slop != 1:
-                raise TypeError(f"only exact phrases are matched here, not slop {q.slop}")
-            return self.phrase(q.fieldname, q.words)
+            return self.phrase(q)
         if isinstance(q, wq.Term):
             return self.term(q.fieldname, q.text)
         if isinstance(q, wq.MultiTerm):  # Prefix, TermRange: the terms they expand to in this segment
@@ -130,7 +128,7 @@ class _Segment:
         phrases = [sub for sub in subqueries if isinstance(sub, wq.Phrase)]
         docs = set().union(*(self.docs(sub) for sub in subqueries if not isinstance(sub, wq.Phrase)))
         for sub in phrases:
-            docs |= self.phrase(sub.fieldname, sub.words, known=docs) if sub.slop == 1 else self.docs(sub)
+            docs |= self.phrase(sub, known=docs)
         return docs
 
     def term(self, fieldname: str, text) -> set[int]:
@@ -139,9 +137,12 @@ class _Segment:
             docs.update(ids)
         return docs
 
-    def phrase(self, fieldname: str, words, known: set[int] = frozenset()) -> set[int]:
-        """Documents where ``words`` stand at consecutive positions of ``fieldname``, leaving out ``known``
-        ones (already matched, so not worth checking)."""
+    def phrase(self, q: wq.Phrase, known: set[int] = frozenset()) -> set[int]:
+        """Documents where the phrase's words stand at consecutive positions of its field, leaving out
+        ``known`` ones (already matched, so not worth checking)."""
+        if q.slop != 1:
+            raise TypeError(f"only exact phrases are matched here, not slop {q.slop}")
+        fieldname, words = q.fieldname, q.words
         candidates = self.all_of([wq.Term(fieldname, w) for w in words]) - known
         if not candidates:
             return candidates
