@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import weakref
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -371,22 +372,15 @@ class WhooshEngine(Engine):
 
     @staticmethod
     def _rows(s, docnums: Iterable[int]) -> list[Row]:
-        """Rows of these documents, read from columns (no record decoded), each from its own segment's columns
-        (Whoosh's index-wide column reader looks the segment up again for every value)."""
-        from bisect import bisect_right
-
+        """Rows of these documents, read from columns (no record decoded)."""
         docnums = list(docnums)
         if not docnums:  # also an index with no segment yet, whose reader has no columns
             return []
         columns = segment_columns(s, ("id", "day", "when", "story", "outlet_name", "author_name", "category", "tags"))
-        starts = [offset for offset, _ in columns]
         fromisoformat = dt.date.fromisoformat
         rows = []
         for n in docnums:
-            i = bisect_right(starts, n) - 1
-            offset, readers = columns[i]
-            local = n - offset
-            article_id, day, when, story, outlet, author, category, tags = (column[local] for column in readers)
+            article_id, day, when, story, outlet, author, category, tags = columns.values(n)
             rows.append(Row(
                 id=article_id,
                 day=fromisoformat(day) if day else None,
@@ -612,27 +606,34 @@ def _ids_and_scores(s, results) -> list[tuple[str, float]]:
     """(id, score) of Whoosh's results (none without reading a column: an index with no segment has none)."""
     if not results:
         return []
-    from bisect import bisect_right
-
-    columns = segment_columns(s, ("id",))
-    starts = [offset for offset, _ in columns]
-
-    def article_id(n: int) -> str:
-        offset, (ids,) = columns[bisect_right(starts, n) - 1]
-        return ids[n - offset]
-
-    return [(article_id(r.docnum), r.score) for r in results]
+    ids = segment_columns(s, ("id",))
+    return [(ids.values(r.docnum)[0], r.score) for r in results]
 
 
-# Column readers of each searcher, per segment, opened once: a reader opening a column reads its offsets.
+class SegmentColumns:
+    """Column readers of some fields for each segment of one searcher. A value is read from its own segment's
+    reader: Whoosh's index-wide column reader looks the segment up again for every value."""
+
+    def __init__(self, s, names: tuple[str, ...]) -> None:
+        leaves = s.reader().leaf_readers()
+        self.starts = [offset for _, offset in leaves]
+        self.readers = [[reader.column_reader(name) for name in names] for reader, _ in leaves]
+
+    def values(self, docnum: int) -> list:
+        """The fields' values for document ``docnum`` (index-wide), in the order of their names."""
+        i = bisect_right(self.starts, docnum) - 1
+        local = docnum - self.starts[i]
+        return [column[local] for column in self.readers[i]]
+
+
+# Column readers of each searcher, opened once: a reader opening a column reads its offsets.
 _opened_columns: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def segment_columns(s, names: tuple[str, ...]) -> list[tuple[int, list]]:
-    """(first document number, [column reader of each of ``names``]) for each segment of searcher ``s``."""
+def segment_columns(s, names: tuple[str, ...]) -> SegmentColumns:
     opened = _opened_columns.setdefault(s, {})
     if names not in opened:
-        opened[names] = [(offset, [reader.column_reader(name) for name in names]) for reader, offset in s.reader().leaf_readers()]
+        opened[names] = SegmentColumns(s, names)
     return opened[names]
 
 
