@@ -641,8 +641,9 @@ def _story_docnums(s, stories) -> list[int]:
     """Document numbers of every article of these stories, in index order."""
     from whoosh import query as wq
 
-    hits = s.search(wq.Or([wq.Term("story", story) for story in stories]), limit=None, scored=False, sortedby=None)
-    return sorted(hits.docs())
+    from newsgrep.engines.whoosh_match import matching_docnums
+
+    return matching_docnums(s, wq.Or([wq.Term("story", story) for story in stories]))
 
 
 def _damaged(path: Path, error: Exception) -> IndexDamaged:
